@@ -1,0 +1,85 @@
+"""The participation platform: ``create_app`` builds the Flask app in one visible order:
+configuration → extensions → core → capabilities → command line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from importlib import import_module
+
+from flask import Flask
+
+from .config import PROJECT_ROOT, load
+
+
+def create_app(config: Mapping | None = None, *, instance_path: str | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        root_path=str(PROJECT_ROOT),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=instance_path or os.environ.get("PARTICIPATION_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    load(app, dict(config or {}))
+    if app.config["APP_ENV"] == "testing":
+        app.testing = True
+
+    _init_extensions(app)
+    _init_core(app)
+    for dotted in app.config["CAPABILITIES"]:
+        module_name, _, attribute = dotted.partition(":")
+        from .core.capability import register
+
+        register(app, getattr(import_module(module_name), attribute or "capability"))
+    from . import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .core import auth, security
+    from .core.db import configure_engine
+    from .core.i18n import select_locale
+    from .extensions import babel, csrf, db, htmx, limiter, mail, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    htmx.init_app(app)
+    mail.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+
+
+def _init_core(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from .core import errors, templating
+    from .core.capability import Capability, register
+    from .core.htmx import add_vary_header
+    from .core.i18n import ensure_catalogs
+    from .core.models import User
+    from .core.permissions import CORE_RULES
+    from .core.resources import ResourceType
+    from .core.users import ACTION_LABELS
+    from .core.views import bp
+
+    ensure_catalogs(app)
+    register(
+        app,
+        Capability(
+            name="core",
+            blueprints=(bp,),
+            permissions=CORE_RULES,
+            resources=(ResourceType("user", User, _l("Account"), title=lambda user: user.public_name),),
+            action_labels=ACTION_LABELS,
+        ),
+    )
+    templating.init_app(app)
+    errors.init_app(app)
+    app.after_request(add_vary_header)

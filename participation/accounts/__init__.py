@@ -1,0 +1,29 @@
+"""Accounts: registration, log-in, password reset, profile, language, and deleting one's account."""
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from ..core.action_log import fixed
+from ..core.capability import Capability
+from ..extensions import login_manager
+from . import seeds
+from .views import bp
+
+
+def _init_app(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+
+
+capability = Capability(
+    name="accounts",
+    blueprints=(bp,),
+    action_labels={
+        "user.registered": fixed(_l("Registered an account")),
+        "user.password_reset": fixed(_l("Set a new password through the e-mail link")),
+        "user.password_changed": fixed(_l("Changed the password")),
+        "user.email_changed": fixed(_l("Changed the e-mail address")),
+        "user.deleted": fixed(_l("Deleted the account")),
+    },
+    seed=seeds.seed,
+    init_app=_init_app,
+)

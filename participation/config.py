@@ -1,0 +1,151 @@
+"""Configuration: defaults in code, overrides from the environment.
+
+Plain names are read for the settings every deployment touches (DATABASE_URL, SECRET_KEY, MAIL_*);
+anything else can be set as PARTICIPATION_<NAME> (parsed as JSON when it looks like JSON, as Flask's
+``from_prefixed_env`` does). Production refuses to start without a secret key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(os.environ.get("PARTICIPATION_PROJECT_ROOT", Path(__file__).resolve().parent.parent))
+
+
+class ConfigError(RuntimeError):
+    """Raised when the app would start in an unsafe or broken configuration."""
+
+
+DEFAULTS: dict[str, object] = {
+    # "development" generates a secret into instance/ and writes mail to files there;
+    # "production" (the default, so a forgotten setting fails safe) requires real settings.
+    "APP_ENV": "production",
+    "SQLALCHEMY_DATABASE_URI": None,  # set from DATABASE_URL or defaults to instance/participation.sqlite
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Capabilities registered by create_app, in this order (dotted paths to a `capability` object).
+    "CAPABILITIES": [
+        "participation.accounts:capability",
+        "participation.admin:capability",
+    ],
+    # Locales: the first is the default. Content and UI are Japanese first.
+    "LOCALES": ["ja", "en"],
+    "BABEL_DEFAULT_LOCALE": "ja",
+    # Times are stored in UTC and shown in this zone.
+    "TIMEZONE": "Asia/Tokyo",
+    "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+    "LOCALE_COOKIE_NAME": "locale",
+    "LOCALE_COOKIE_MAX_AGE": 365 * 24 * 3600,
+    # Sessions and cookies. The session cookie is also marked Secure whenever the request came over
+    # HTTPS (see core.security.SessionInterface); this setting forces it on for every request.
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
+    "FORCE_HTTPS": False,
+    "PROXY_FIX_X_FOR": 0,  # number of trusted reverse proxies in front of the app
+    "WTF_CSRF_TIME_LIMIT": None,  # tokens are bound to the session; long-open pages keep working
+    "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+    # Rate limits (Flask-Limiter). Use redis://127.0.0.1:6379 when several workers must share counts.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_LOGIN": "10 per minute;50 per hour",
+    "RATELIMIT_LOGIN_PER_ACCOUNT": "20 per hour",
+    "RATELIMIT_PASSWORD_RESET": "5 per 15 minutes;20 per day",
+    "RATELIMIT_REGISTER": "10 per hour",
+    "PASSWORD_RESET_MAX_AGE": 3600,
+    # Mail: SMTP when MAIL_SERVER is set; in development, files under instance/mail.
+    "MAIL_BACKEND": None,
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_TIMEOUT": 10,
+    "MAIL_DEFAULT_SENDER": "no-reply@localhost",
+    # Content security policy additions, e.g. a map tile server for img-src.
+    "CSP_EXTRA_IMG_SRC": [],
+    "PAGE_SIZE": 20,
+    # Demo mode: `flask seed demo` loads the sample district and one account per role.
+    "DEMO": False,
+}
+
+# Environment variables read under their plain names, with the type to parse them as.
+_PLAIN_ENV: dict[str, type] = {
+    "SECRET_KEY": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "APP_ENV": str,
+}
+
+
+def _parse(value: str, kind: type) -> object:
+    if kind is bool:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(value)
+
+
+def load(app, overrides: dict | None = None) -> None:
+    """Fill ``app.config`` from defaults, the environment, then ``overrides`` (tests pass a mapping)."""
+    app.config.from_mapping(DEFAULTS)
+    for name, kind in _PLAIN_ENV.items():
+        if name in os.environ:
+            app.config[name] = _parse(os.environ[name], kind)
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    app.config.from_prefixed_env("PARTICIPATION")
+    if overrides:
+        app.config.from_mapping(overrides)
+        if "DATABASE_URL" in overrides:
+            app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(overrides["DATABASE_URL"])
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'participation.sqlite'}"
+
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["LOCALES"][0]
+    env = app.config["APP_ENV"]
+    if env not in {"production", "development", "testing"}:
+        raise ConfigError(f"APP_ENV must be production, development or testing, not {env!r}")
+    if not app.config.get("SECRET_KEY"):
+        if env == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
+                "(for local use, set APP_ENV=development to generate one into instance/)."
+            )
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if env == "production" and not app.config.get("MAIL_SERVER") and not app.config.get("MAIL_BACKEND"):
+        raise ConfigError("MAIL_SERVER is not set: password-reset mail could not be delivered.")
+    if app.config["MAIL_BACKEND"] is None:
+        if app.config.get("MAIL_SERVER"):
+            app.config["MAIL_BACKEND"] = "smtp"
+        elif env == "testing":
+            app.config["MAIL_BACKEND"] = "locmem"
+        else:
+            app.config["MAIL_BACKEND"] = "file"
+    app.config.setdefault("MAIL_FILE_PATH", str(Path(app.instance_path) / "mail"))
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common ``postgres://`` and ``postgresql://`` forms and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    """A development secret, generated once and kept in instance/ so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

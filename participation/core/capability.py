@@ -1,0 +1,69 @@
+"""The capability registry.
+
+A capability (proposals, sensors, policies...) describes itself to the core in one ``Capability``
+object; ``create_app`` registers the ones listed in the CAPABILITIES setting, in order. Nothing
+registers itself by import side effect, and the core knows no capability by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import click
+from flask import Blueprint, Flask, current_app
+
+from .permissions import Rule
+from .resources import ResourceType
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the main or admin navigation, shown when ``permission`` (if any) is granted."""
+
+    label: object  # a lazy_gettext string
+    endpoint: str
+    permission: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    blueprints: tuple[Blueprint, ...] = ()
+    permissions: Mapping[str, Rule] = field(default_factory=dict)
+    nav: tuple[NavEntry, ...] = ()
+    admin_nav: tuple[NavEntry, ...] = ()
+    resources: tuple[ResourceType, ...] = ()
+    # action key -> function(ActionLog) -> str, for showing log entries in the reader's language
+    action_labels: Mapping[str, Callable] = field(default_factory=dict)
+    cli: tuple[click.Command, ...] = ()
+    # loads the capability's demo data from seeds/ (idempotent); called by `flask seed demo`
+    seed: Callable[[], None] | None = None
+    # anything else a capability must wire into the app (template filters, signal handlers)
+    init_app: Callable[[Flask], None] | None = None
+
+
+EXTENSION_KEY = "participation.capabilities"
+
+
+def register(app: Flask, capability: Capability) -> None:
+    from . import action_log, permissions, resources
+
+    registry = app.extensions.setdefault(EXTENSION_KEY, {})
+    if capability.name in registry:
+        raise RuntimeError(f"capability {capability.name!r} registered twice")
+    registry[capability.name] = capability
+    for blueprint in capability.blueprints:
+        app.register_blueprint(blueprint)
+    permissions.register_rules(app, capability.permissions)
+    resources.register_types(app, capability.resources)
+    action_log.register_labels(app, capability.action_labels)
+    for command in capability.cli:
+        app.cli.add_command(command)
+    if capability.init_app:
+        capability.init_app(app)
+
+
+def capabilities(app: Flask | None = None) -> list[Capability]:
+    return list((app or current_app).extensions.get(EXTENSION_KEY, {}).values())

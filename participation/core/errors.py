@@ -1,0 +1,76 @@
+"""Error pages in the reader's language. For htmx requests the message goes into the page's
+status region instead of replacing the part of the page that asked."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import htmx
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (
+        _l("The request could not be understood"),
+        _l("Something in the request was malformed. Go back and try again."),
+    ),
+    403: (
+        _l("You do not have permission"),
+        _l("Your account cannot do this. If you think it should, contact the site's staff."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("The page does not exist or was removed. Check the address or go back to the home page."),
+    ),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("Too large"), _l("What you sent is too large. Make it smaller and try again.")),
+    429: (_l("Too many attempts"), _l("You have tried this too often. Wait a while and try again.")),
+    500: (
+        _l("Something went wrong"),
+        _l("An error on our side stopped this from working. Nothing was changed. Please try again later."),
+    ),
+}
+CSRF_MESSAGE = (
+    _l("The form had expired"),
+    _l("For your security the form could not be accepted. Reload the page and send it again."),
+)
+
+
+def _render(code: int, title, message):
+    if htmx and not htmx.boosted:
+        response = render_template("_flash_message.html", category="error", message=message)
+        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        return response, code, headers
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def handle_http_error(error: HTTPException):
+    if error.response is not None:  # e.g. a redirect to the login page raised with abort()
+        return error.response
+    code = error.code or 500
+    title, message = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
+    return _render(code, title, message)
+
+
+def handle_csrf_error(_error: CSRFError):
+    return _render(400, *CSRF_MESSAGE)
+
+
+def handle_unexpected_error(error: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
+    from ..extensions import db
+
+    db.session.rollback()
+    return _render(500, *MESSAGES[500])
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.testing:  # tests should see the exception itself
+        app.register_error_handler(Exception, handle_unexpected_error)

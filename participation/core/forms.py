@@ -1,0 +1,82 @@
+"""Form pieces every capability uses: the per-locale text field and common validators."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from wtforms import Field
+from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import html_params
+
+from .types import LocalizedText
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def no_control_characters(_form, field) -> None:
+    """Reject invisible control characters (other than newlines and tabs in long texts)."""
+    value = field.data if isinstance(field.data, str) else ""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value):
+        raise ValidationError(_l("Remove the invisible control characters from this text."))
+
+
+class LocalizedTextField(Field):
+    """One text per site locale (``<name>-ja``, ``<name>-en``...) held as a LocalizedText.
+
+    ``required`` means at least one locale must be filled in; the first filled locale in the site's
+    order becomes the original, which readers of other languages see marked as such.
+    """
+
+    def __init__(self, label=None, validators=None, *, required=True, multiline=False, max_length=200, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.required = required
+        self.multiline = multiline
+        self.max_length = max_length
+        self.data: LocalizedText = LocalizedText()
+        self.raw: dict[str, str] = {}
+
+    @property
+    def locales(self) -> list[str]:
+        return list(current_app.config["LOCALES"])
+
+    def process(self, formdata, data=None, extra_filters=None):
+        self.process_errors = []
+        if isinstance(data, LocalizedText):
+            self.data = data
+        elif isinstance(data, dict):
+            self.data = LocalizedText(data)
+        else:
+            self.data = LocalizedText()
+        self.raw = {locale: self.data.get(locale, "") for locale in self.locales}
+        if formdata is not None and any(self.input_name(loc) in formdata for loc in self.locales):
+            self.raw = {loc: formdata.get(self.input_name(loc), "") for loc in self.locales}
+            previous = self.data.original if self.data else None
+            self.data = LocalizedText(self.raw, previous)
+
+    def input_name(self, locale: str) -> str:
+        return f"{self.name}-{locale}"
+
+    def input_id(self, locale: str) -> str:
+        return f"{self.id}-{locale}"
+
+    def pre_validate(self, form):
+        if self.required and not self.data:
+            raise StopValidation(_l("Enter this in at least one language."))
+        for value in self.raw.values():
+            if len(value.strip()) > self.max_length:
+                raise StopValidation(_l("Keep each language version within %(max)d characters.", max=self.max_length))
+            if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value):
+                raise StopValidation(_l("Remove the invisible control characters from this text."))
+
+    def input_params(self, locale: str, **extra) -> str:
+        params = {"id": self.input_id(locale), "name": self.input_name(locale), "lang": locale}
+        if not self.multiline:
+            params["type"] = "text"
+            params["value"] = self.raw.get(locale, "")
+        params["maxlength"] = self.max_length
+        params.update(extra)
+        return html_params(**params)

@@ -1,0 +1,111 @@
+"""Named permissions, checked in one place and usable from views and templates.
+
+A rule is ``rule(user, resource) -> bool``; capabilities declare theirs in their Capability object
+under names such as "proposals.support". Views call ``authorize(name, obj)`` after loading and before
+acting; templates call ``can(name, obj)``. No view or template compares roles itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from functools import wraps
+
+from flask import Flask, abort, current_app
+from flask_login import current_user
+
+from .models import Role
+
+Rule = Callable[[object, object], bool]
+
+EXTENSION_KEY = "participation.permissions"
+
+
+def register_rules(app: Flask, rules: Mapping[str, Rule]) -> None:
+    registry = app.extensions.setdefault(EXTENSION_KEY, {})
+    for name, rule in rules.items():
+        if name in registry:
+            raise RuntimeError(f"permission {name!r} declared twice")
+        registry[name] = rule
+
+
+def can(name: str, resource: object = None, user: object = None) -> bool:
+    """Whether ``user`` (default: the current user) may do ``name`` on ``resource``."""
+    rule = current_app.extensions.get(EXTENSION_KEY, {}).get(name)
+    if rule is None:
+        raise LookupError(f"unknown permission {name!r}")
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
+        user = None
+    return bool(rule(user, resource))
+
+
+def authorize(name: str, resource: object = None) -> None:
+    """Abort the request unless the current user may do ``name``: anonymous visitors are sent to
+    log in, signed-in ones get 403."""
+    if can(name, resource):
+        return
+    if not current_user.is_authenticated:
+        from ..extensions import login_manager
+
+        abort(login_manager.unauthorized())
+    abort(403)
+
+
+def require(name: str) -> Callable:
+    """View decorator for permissions that need no loaded resource."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            authorize(name)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# --- building blocks for rules ------------------------------------------------------------------
+
+
+def has_role(*roles: Role) -> Rule:
+    """A rule granted to signed-in users holding any of ``roles``."""
+
+    def rule(user, _resource=None) -> bool:
+        return user is not None and user.has_role(*roles)
+
+    return rule
+
+
+def signed_in(user, _resource=None) -> bool:
+    return user is not None
+
+
+def anyone(_user, _resource=None) -> bool:
+    return True
+
+
+def all_of(*rules: Rule) -> Rule:
+    def rule(user, resource=None) -> bool:
+        return all(r(user, resource) for r in rules)
+
+    return rule
+
+
+def any_of(*rules: Rule) -> Rule:
+    def rule(user, resource=None) -> bool:
+        return any(r(user, resource) for r in rules)
+
+    return rule
+
+
+CORE_RULES: dict[str, Rule] = {
+    "admin.access": has_role(Role.ADMIN, Role.AUDITOR),
+    "roles.manage": has_role(Role.ADMIN),
+    "site.edit": has_role(Role.ADMIN),
+    "log.read_restricted": has_role(Role.ADMIN, Role.AUDITOR),
+}
+
+
+def names(app: Flask) -> Iterable[str]:
+    return app.extensions.get(EXTENSION_KEY, {}).keys()

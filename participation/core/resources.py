@@ -1,0 +1,59 @@
+"""Linkable resources: how the core (action log, cross-links, notifications) refers to a record of
+any capability without importing it. A capability declares each of its record types once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str  # stored in ActionLog.resource_type and link tables, e.g. "proposal"
+    model: type
+    label: object  # lazy_gettext, e.g. _l("Proposal")
+    url: Callable[[object], str] | None = None  # public page of one record
+    title: Callable[[object], str] | None = None  # short title in the reader's language
+
+
+EXTENSION_KEY = "participation.resources"
+
+
+def register_types(app: Flask, types: Iterable[ResourceType]) -> None:
+    registry = app.extensions.setdefault(EXTENSION_KEY, {})
+    for resource_type in types:
+        if resource_type.name in registry:
+            raise RuntimeError(f"resource type {resource_type.name!r} registered twice")
+        registry[resource_type.name] = resource_type
+
+
+def resource_type(name: str) -> ResourceType | None:
+    return current_app.extensions.get(EXTENSION_KEY, {}).get(name)
+
+
+def type_name_of(obj: object) -> str:
+    for name, resource_type in current_app.extensions.get(EXTENSION_KEY, {}).items():
+        if isinstance(obj, resource_type.model):
+            return name
+    raise LookupError(f"{type(obj).__name__} is not a registered resource type")
+
+
+def load_many(refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], object]:
+    """Load records for (type, id) pairs with one query per type, for lists such as the action log."""
+    from ..extensions import db
+
+    by_type: dict[str, set[int]] = {}
+    for name, ident in refs:
+        if name and ident is not None:
+            by_type.setdefault(name, set()).add(ident)
+    found: dict[tuple[str, int], object] = {}
+    for name, ids in by_type.items():
+        rtype = resource_type(name)
+        if rtype is None:
+            continue
+        model = rtype.model
+        for obj in db.session.scalars(db.select(model).where(model.id.in_(ids))):
+            found[(name, obj.id)] = obj
+    return found

@@ -1,0 +1,47 @@
+"""Loading demo data from the top-level seeds/ folder. Every loader is idempotent: running
+`flask seed demo` twice leaves the same data."""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+from ..config import PROJECT_ROOT
+from ..extensions import db
+from .db import transaction
+from .models import District, Organization
+from .types import LocalizedText
+
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+
+def read_seed(name: str) -> dict[str, Any]:
+    """seeds/demo/<name>.toml as a dict."""
+    with (SEEDS_DIR / "demo" / f"{name}.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def text(values: dict[str, str] | None) -> LocalizedText | None:
+    return LocalizedText(values) if values else None
+
+
+def district_ids() -> dict[str, int]:
+    return dict(db.session.execute(db.select(District.code, District.id)).all())
+
+
+def seed_site() -> None:
+    data = read_seed("site")
+    with transaction():
+        organization = db.session.scalar(db.select(Organization).limit(1)) or Organization()
+        org = data["organization"]
+        organization.name = text(org["name"])
+        organization.description = text(org.get("description"))
+        organization.contact_email = org.get("contact_email")
+        organization.contact_phone = org.get("contact_phone")
+        db.session.add(organization)
+        existing = {d.code: d for d in db.session.scalars(db.select(District))}
+        for position, item in enumerate(data["districts"]):
+            district = existing.get(item["code"]) or District(code=item["code"])
+            district.name = text(item["name"])
+            district.position = position
+            db.session.add(district)

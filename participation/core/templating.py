@@ -1,0 +1,67 @@
+"""What every template can use: permissions, navigation, locale helpers, formatting, markup."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_babel import format_date, format_datetime, format_decimal, format_number
+from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
+from .capability import capabilities
+from .i18n import LOCALE_NAMES, current_locale, l10n_filter, lang_attr, localize, supported_locales
+from .markup import render_markdown
+from .models import Organization
+from .permissions import can
+
+
+def _visible(entries):
+    shown = [e for e in entries if e.permission is None or can(e.permission)]
+    return sorted(shown, key=lambda e: e.order)
+
+
+def navigation() -> list:
+    return _visible(entry for cap in capabilities() for entry in cap.nav)
+
+
+def admin_navigation() -> list:
+    return _visible(entry for cap in capabilities() for entry in cap.admin_nav)
+
+
+def site_name() -> str:
+    """The organisation's name in the reader's language, loaded once per request."""
+    if "site_name" not in g:
+        try:
+            organization = db.session.scalar(db.select(Organization).limit(1))
+        except SQLAlchemyError:  # e.g. while rendering the error page for a database failure
+            db.session.rollback()
+            organization = None
+        g.site_name = localize(organization.name).text if organization and organization.name else _("Participation")
+    return g.site_name
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.globals.update(
+        can=can,
+        navigation=navigation,
+        admin_navigation=admin_navigation,
+        locale_names=LOCALE_NAMES,
+        supported_locales=supported_locales,
+        current_locale=current_locale,
+        localize=localize,
+        site_name=site_name,
+    )
+    app.jinja_env.filters.update(
+        l10n=l10n_filter,
+        lang_attr=lang_attr,
+        markdown=render_markdown,
+        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        number=format_number,
+        decimal=format_decimal,
+    )
+
+    @app.context_processor
+    def _request_context():
+        return {"current_path": request.full_path.rstrip("?") if request else "/"}

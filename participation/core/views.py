@@ -1,0 +1,109 @@
+"""Pages every site has: home, language switch, terms of use, public activity."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from .action_log import PUBLIC, describe
+from .htmx import render
+from .models import ActionLog, District, Organization
+from .resources import load_many, resource_type
+from .urls import safe_next
+from .users import set_locale
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    organization = db.session.scalar(db.select(Organization).limit(1))
+    districts = db.session.scalars(db.select(District).order_by(District.position, District.id)).all()
+    recent = _public_entries(limit=5)
+    return render("core/home.html", organization=organization, districts=districts, recent=recent)
+
+
+@bp.post("/locale")
+def switch_locale():
+    locale = request.form.get("locale", "")
+    target = safe_next(request.form.get("next"), url_for("core.home"))
+    if locale not in current_app.config["LOCALES"]:
+        return redirect(target)
+    if current_user.is_authenticated:
+        set_locale(current_user, locale)
+    response = make_response(redirect(target))
+    response.set_cookie(
+        current_app.config["LOCALE_COOKIE_NAME"],
+        locale,
+        max_age=current_app.config["LOCALE_COOKIE_MAX_AGE"],
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure,
+    )
+    return response
+
+
+@bp.get("/terms")
+def terms():
+    organization = db.session.scalar(db.select(Organization).limit(1))
+    return render("core/terms.html", organization=organization)
+
+
+@bp.get("/activity")
+def activity():
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(
+        log_query(visibility=PUBLIC),
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render(
+        "core/activity.html",
+        "core/_activity_list.html",
+        pagination=pagination,
+        entries=present_entries(pagination.items),
+    )
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(db.select(1))
+    return {"status": "ok"}
+
+
+def _public_entries(limit: int) -> list[dict]:
+    entries = db.session.scalars(log_query(visibility=PUBLIC).limit(limit)).all()
+    return present_entries(entries)
+
+
+def log_query(visibility: str | None = None):
+    """Newest first, with the actor loaded in the same query."""
+    query = db.select(ActionLog).options(db.joinedload(ActionLog.actor)).order_by(ActionLog.id.desc())
+    if visibility:
+        query = query.where(ActionLog.visibility == visibility)
+    return query
+
+
+def present_entries(entries) -> list[dict]:
+    """Log entries with their description, actor and resource; resources load in one query per type
+    (build the query with ``log_query`` so actors come with the entries)."""
+    entries = list(entries)
+    resources = load_many((e.resource_type, e.resource_id) for e in entries)
+    presented = []
+    for entry in entries:
+        obj = resources.get((entry.resource_type, entry.resource_id))
+        rtype = resource_type(entry.resource_type) if entry.resource_type else None
+        presented.append(
+            {
+                "entry": entry,
+                "text": describe(entry),
+                "actor": entry.actor.public_name if entry.actor else _("The system"),
+                "resource_label": rtype.label if rtype else None,
+                "resource_title": rtype.title(obj) if rtype and rtype.title and obj is not None else None,
+                "resource_url": rtype.url(obj) if rtype and rtype.url and obj is not None else None,
+            }
+        )
+    return presented

