@@ -1,3 +1,5 @@
+import re
+
 from participation.core.models import User
 from participation.extensions import db
 
@@ -25,9 +27,13 @@ def test_wrong_password_and_unknown_address_look_the_same(client, make_user):
     assert wrong.status_code == unknown.status_code == 422
     message = "メールアドレスまたはパスワードが正しくありません。"
     assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
-    assert wrong.get_data(as_text=True).replace(user.email, "X") == unknown.get_data(as_text=True).replace(
-        "nobody@example.jp", "X"
-    )
+
+    # The pages differ only in the address typed in (and the per-request CSRF token).
+    def normalise(response, address):
+        html = response.get_data(as_text=True).replace(address, "ADDRESS")
+        return re.sub(r'(csrf_token" value=|"X-CSRFToken": )"[^"]*"', "TOKEN", html)
+
+    assert normalise(wrong, user.email) == normalise(unknown, "nobody@example.jp")
 
 
 def test_next_page_after_login_stays_on_site(client, make_user):
