@@ -67,7 +67,8 @@ def _display_name_field():
     )
 
 
-class NewPasswordMixin:
+def _new_password_fields():
+    """The new password and its confirmation, declared where each form wants them in its order."""
     password = PasswordField(
         _l("Password"),
         description=_l("At least %(min)d characters. A few words you can remember work well.", min=PASSWORD_MIN),
@@ -80,14 +81,17 @@ class NewPasswordMixin:
             ),
         ],
     )
-    password_confirm = PasswordField(
+    confirm = PasswordField(
         _l("Password (again)"),
         validators=[
             InputRequired(_l("Enter the password again.")),
             EqualTo("password", _l("The two passwords do not match.")),
         ],
     )
+    return password, confirm
 
+
+class NewPasswordChecks:
     def validate_password(self, field):
         value = field.data or ""
         email = getattr(getattr(self, "email", None), "data", None) or ""
@@ -97,9 +101,10 @@ class NewPasswordMixin:
             raise ValidationError(_l("Do not use your e-mail address as your password."))
 
 
-class RegisterForm(NewPasswordMixin, FlaskForm):
+class RegisterForm(NewPasswordChecks, FlaskForm):
     display_name = _display_name_field()
     email = _email_field()
+    password, password_confirm = _new_password_fields()
     accept_terms = BooleanField(
         _l("I have read and accept the terms of use"),
         validators=[DataRequired(_l("You can register only after accepting the terms of use."))],
@@ -115,8 +120,8 @@ class ForgotPasswordForm(FlaskForm):
     email = _email_field()
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
-    pass
+class ResetPasswordForm(NewPasswordChecks, FlaskForm):
+    password, password_confirm = _new_password_fields()
 
 
 class ProfileForm(FlaskForm):
@@ -146,10 +151,11 @@ class ChangeEmailForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordChecks, FlaskForm):
     current_password = PasswordField(
         _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
     )
+    password, password_confirm = _new_password_fields()
 
 
 class DeleteAccountForm(FlaskForm):

@@ -71,7 +71,21 @@ def _image_as_link(renderer, tokens, idx, options, env):
     return f'<a href="{src}" rel="nofollow ugc noopener">{alt}</a>'
 
 
+def _is_cjk(char: str) -> bool:
+    code = ord(char) if char else 0
+    return 0x3000 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF
+
+
+def _softbreak(renderer, tokens, idx, options, env):
+    # Japanese is written without spaces: a line break inside a paragraph between Japanese
+    # characters joins them, instead of leaving a stray space as it would in English.
+    before = tokens[idx - 1].content[-1:] if idx > 0 else ""
+    after = tokens[idx + 1].content[:1] if idx + 1 < len(tokens) else ""
+    return "" if _is_cjk(before) and _is_cjk(after) else "\n"
+
+
 _md.add_render_rule("link_open", _link_open)
+_md.add_render_rule("softbreak", _softbreak)
 _md.add_render_rule("image", _image_as_link)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, request
-from flask_babel import format_date, format_datetime, format_decimal, format_number
+from flask_babel import format_date, format_datetime, format_decimal, format_number, format_time
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -40,6 +40,16 @@ def site_name() -> str:
     return g.site_name
 
 
+def format_moment(value, fmt: str | None = None) -> str:
+    """A date and time in the reader's locale and the site's time zone: 2026年11月22日 15:00 /
+    November 22, 2026 3:00 PM. ``fmt`` picks one of Babel's named formats instead."""
+    if not value:
+        return ""
+    if fmt:
+        return format_datetime(value, fmt)
+    return f"{format_date(value, 'long')} {format_time(value, 'short')}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(
@@ -56,8 +66,8 @@ def init_app(app: Flask) -> None:
         l10n=l10n_filter,
         lang_attr=lang_attr,
         markdown=render_markdown,
-        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
-        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        datetime=format_moment,
+        date=lambda value, fmt="long": format_date(value, fmt) if value else "",
         number=format_number,
         decimal=format_decimal,
     )

@@ -77,3 +77,11 @@ def test_images_become_links():
 def test_empty_input():
     assert str(render_markdown(None)) == ""
     assert str(render_markdown("")) == ""
+
+
+def test_line_breaks_inside_japanese_sentences_leave_no_space():
+    assert (
+        str(render_markdown("駅前の公園に\nベンチを増やして\nください。"))
+        == "<p>駅前の公園にベンチを増やしてください。</p>\n"
+    )
+    assert str(render_markdown("more\nbenches")) == "<p>more\nbenches</p>\n"
