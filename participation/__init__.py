@@ -24,15 +24,14 @@ def create_app(config: Mapping | None = None, *, instance_path: str | None = Non
     if app.config["APP_ENV"] == "testing":
         app.testing = True
 
+    from . import cli
+    from .core.capability import register
+
     _init_extensions(app)
     _init_core(app)
     for dotted in app.config["CAPABILITIES"]:
         module_name, _, attribute = dotted.partition(":")
-        from .core.capability import register
-
         register(app, getattr(import_module(module_name), attribute or "capability"))
-    from . import cli
-
     cli.init_app(app)
     return app
 

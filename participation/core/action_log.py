@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import gettext as _
 
 from ..extensions import db
+from . import registry
 from .models import ActionLog, User
 from .resources import type_name_of
 
@@ -42,16 +43,12 @@ def log_action(
 
 
 def register_labels(app: Flask, labels: Mapping[str, Callable]) -> None:
-    registry = app.extensions.setdefault(EXTENSION_KEY, {})
-    for action, label in labels.items():
-        if action in registry:
-            raise RuntimeError(f"action label {action!r} declared twice")
-        registry[action] = label
+    registry.add(app, EXTENSION_KEY, labels, "action label")
 
 
 def describe(entry: ActionLog) -> str:
     """The entry in the reader's language, from the label its capability declared."""
-    label = current_app.extensions.get(EXTENSION_KEY, {}).get(entry.action)
+    label = registry.get(EXTENSION_KEY).get(entry.action)
     if label is None:
         return entry.action
     try:

@@ -11,8 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import click
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask
 
+from . import action_log, permissions, registry, resources
 from .permissions import Rule
 from .resources import ResourceType
 
@@ -48,12 +49,7 @@ EXTENSION_KEY = "participation.capabilities"
 
 
 def register(app: Flask, capability: Capability) -> None:
-    from . import action_log, permissions, resources
-
-    registry = app.extensions.setdefault(EXTENSION_KEY, {})
-    if capability.name in registry:
-        raise RuntimeError(f"capability {capability.name!r} registered twice")
-    registry[capability.name] = capability
+    registry.add(app, EXTENSION_KEY, {capability.name: capability}, "capability")
     for blueprint in capability.blueprints:
         app.register_blueprint(blueprint)
     permissions.register_rules(app, capability.permissions)
@@ -66,4 +62,4 @@ def register(app: Flask, capability: Capability) -> None:
 
 
 def capabilities(app: Flask | None = None) -> list[Capability]:
-    return list((app or current_app).extensions.get(EXTENSION_KEY, {}).values())
+    return list(registry.get(EXTENSION_KEY, app).values())

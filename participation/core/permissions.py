@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort
 from flask_login import current_user
 
+from . import registry
 from .models import Role
 
 Rule = Callable[[object, object], bool]
@@ -21,16 +22,12 @@ EXTENSION_KEY = "participation.permissions"
 
 
 def register_rules(app: Flask, rules: Mapping[str, Rule]) -> None:
-    registry = app.extensions.setdefault(EXTENSION_KEY, {})
-    for name, rule in rules.items():
-        if name in registry:
-            raise RuntimeError(f"permission {name!r} declared twice")
-        registry[name] = rule
+    registry.add(app, EXTENSION_KEY, rules, "permission")
 
 
 def can(name: str, resource: object = None, user: object = None) -> bool:
     """Whether ``user`` (default: the current user) may do ``name`` on ``resource``."""
-    rule = current_app.extensions.get(EXTENSION_KEY, {}).get(name)
+    rule = registry.get(EXTENSION_KEY).get(name)
     if rule is None:
         raise LookupError(f"unknown permission {name!r}")
     user = current_user if user is None else user
@@ -108,4 +105,4 @@ CORE_RULES: dict[str, Rule] = {
 
 
 def names(app: Flask) -> Iterable[str]:
-    return app.extensions.get(EXTENSION_KEY, {}).keys()
+    return registry.get(EXTENSION_KEY, app).keys()

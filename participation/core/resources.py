@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask
+
+from . import registry
 
 
 @dataclass(frozen=True)
@@ -22,19 +24,15 @@ EXTENSION_KEY = "participation.resources"
 
 
 def register_types(app: Flask, types: Iterable[ResourceType]) -> None:
-    registry = app.extensions.setdefault(EXTENSION_KEY, {})
-    for resource_type in types:
-        if resource_type.name in registry:
-            raise RuntimeError(f"resource type {resource_type.name!r} registered twice")
-        registry[resource_type.name] = resource_type
+    registry.add(app, EXTENSION_KEY, {t.name: t for t in types}, "resource type")
 
 
 def resource_type(name: str) -> ResourceType | None:
-    return current_app.extensions.get(EXTENSION_KEY, {}).get(name)
+    return registry.get(EXTENSION_KEY).get(name)
 
 
 def type_name_of(obj: object) -> str:
-    for name, resource_type in current_app.extensions.get(EXTENSION_KEY, {}).items():
+    for name, resource_type in registry.get(EXTENSION_KEY).items():
         if isinstance(obj, resource_type.model):
             return name
     raise LookupError(f"{type(obj).__name__} is not a registered resource type")
