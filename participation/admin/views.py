@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from ..core.action_log import PUBLIC, RESTRICTED
 from ..core.htmx import render
 from ..core.models import ROLE_DESCRIPTIONS, ROLE_LABELS, ActionLog, Organization, Role, RoleGrant, User
+from ..core.pagination import paginate
 from ..core.permissions import authorize, require
 from ..core.users import RoleChangeRefused, grant_role, record_personal_data_view, revoke_role
 from ..core.views import log_query, present_entries
@@ -43,9 +44,7 @@ def users():
         query = query.where(User.display_name.ilike(pattern, escape="\\") | User.email.ilike(pattern, escape="\\"))
     if role in {r.value for r in Role}:
         query = query.where(User.role_grants.any(RoleGrant.role == role))
-    pagination = db.paginate(
-        query, page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
+    pagination = paginate(query)
     return render(
         "admin/users.html",
         "admin/_users_table.html",
@@ -116,9 +115,7 @@ def log():
     query = log_query(visibility if visibility in (PUBLIC, RESTRICTED) else None)
     if action:
         query = query.where(ActionLog.action == action)
-    pagination = db.paginate(
-        query, page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
+    pagination = paginate(query)
     actions = db.session.scalars(db.select(ActionLog.action).distinct().order_by(ActionLog.action)).all()
     return render(
         "admin/log.html",

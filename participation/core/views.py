@@ -10,6 +10,7 @@ from ..extensions import db
 from .action_log import PUBLIC, describe
 from .htmx import render
 from .models import ActionLog, District, Organization
+from .pagination import paginate
 from .resources import load_many, resource_type
 from .urls import safe_next
 from .users import set_locale
@@ -53,13 +54,7 @@ def terms():
 
 @bp.get("/activity")
 def activity():
-    page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(
-        log_query(visibility=PUBLIC),
-        page=page,
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    pagination = paginate(log_query(visibility=PUBLIC))
     return render(
         "core/activity.html",
         "core/_activity_list.html",

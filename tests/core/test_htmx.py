@@ -52,3 +52,9 @@ def test_errors_in_htmx_requests_go_to_the_status_region(make_app):
     assert response.status_code == 400
     assert response.headers["HX-Retarget"] == "#flash"
     assert response.get_data(as_text=True).startswith('<p class="flash flash--error">')
+
+
+def test_page_numbers_from_the_address_are_never_trusted(client):
+    for page in ("99999999999999999999999", "-5", "0", "abc", "1e9", "２"):
+        response = client.get(f"/activity?page={page}")
+        assert response.status_code == 200, page
