@@ -59,7 +59,7 @@ class ProcessForm(FlaskForm):
     district_id = DistrictField(_l("District"), coerce=int, validate_choice=False, default=0)
 
     def validate_district_id(self, field):
-        if not field.process_errors and field.data not in {choice[0] for choice in field.choices}:
+        if not field.process_errors and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(CHOOSE_DISTRICT)
 
 
