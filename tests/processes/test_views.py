@@ -62,12 +62,16 @@ def test_whole_city_and_empty_tabs(client, make_process):
     assert "現在予定されている意見募集はありません。" in client.get("/processes?state=upcoming").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["state=closed", "state=", "state=%00"])
+@pytest.mark.parametrize("query", ["state=closed", "state=OPEN", "state=%00", "state=open&state=x"])
 def test_unknown_state_is_not_found(client, query):
     response = client.get(f"/processes?{query}")
-    assert response.status_code in (200, 404)
-    if query != "state=":
-        assert response.status_code == 404
+    expected = 200 if query.startswith("state=open") else 404
+    assert response.status_code == expected
+
+
+def test_no_state_means_open(client, make_process):
+    make_process("実施中の募集", phases=((-3, 3),))
+    assert "実施中の募集" in client.get("/processes?state=").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("page", ["abc", "-1", "0", "99999", "1.5"])
