@@ -28,6 +28,7 @@ DEFAULTS: dict[str, object] = {
     "CAPABILITIES": [
         "participation.accounts:capability",
         "participation.admin:capability",
+        "participation.processes:capability",
     ],
     # Locales: the first is the default. Content and UI are Japanese first.
     "LOCALES": ["ja", "en"],

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField
+from wtforms.validators import ValidationError
+
+from ..core.forms import LocalizedTextField
+
+
+class LocalDateField(DateField):
+    """A date in the city's calendar (YYYY-MM-DD, as browsers send it), with messages in the
+    reader's language."""
+
+    def process_formdata(self, valuelist):
+        value = " ".join(valuelist).strip()
+        self.data = None
+        if not value:
+            raise ValueError(_l("Enter the date."))
+        try:
+            self.data = datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 (a calendar date)
+        except ValueError:
+            raise ValueError(_l("Enter a date like 2026-11-22.")) from None
+
+
+class DistrictField(SelectField):
+    """A district id, 0 meaning the whole city."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = int(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(CHOOSE_DISTRICT) from None
+
+
+CHOOSE_DISTRICT = _l("Choose a district from the list.")
+
+
+class ProcessForm(FlaskForm):
+    title = LocalizedTextField(_l("Title"), max_length=150)
+    summary = LocalizedTextField(
+        _l("Summary"),
+        description=_l("One or two sentences shown in the list of consultations."),
+        multiline=True,
+        max_length=500,
+    )
+    description = LocalizedTextField(
+        _l("Description (optional)"),
+        description=_l("Background, what the city wants to hear about, and how the results will be used. Markdown."),
+        required=False,
+        multiline=True,
+        max_length=10000,
+    )
+    district_id = DistrictField(_l("District"), coerce=int, validate_choice=False, default=0)
+
+    def validate_district_id(self, field):
+        if not field.process_errors and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(CHOOSE_DISTRICT)
+
+
+class PhaseForm(FlaskForm):
+    title = LocalizedTextField(_l("Name of the stage"), max_length=100)
+    starts_on = LocalDateField(_l("First day"))
+    ends_on = LocalDateField(_l("Last day"), description=_l("The stage includes this day."))
+    proposals_open = BooleanField(_l("Residents can submit proposals"))
+    supports_open = BooleanField(_l("Residents can support proposals"))
+    comments_open = BooleanField(_l("Residents can comment"))
+
+    def validate_ends_on(self, field):
+        if isinstance(self.starts_on.data, date) and field.data is not None and field.data < self.starts_on.data:
+            raise ValidationError(_l("The end date must be on or after the start date."))
+
+
+class CategoryForm(FlaskForm):
+    name = LocalizedTextField(_l("Category name"), max_length=100)

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+
+from participation.core.types import LocalizedText
+from participation.extensions import db
+from participation.processes import services
+from participation.processes.models import Process, local_today
+
+
+def ja(text: str, en: str | None = None) -> LocalizedText:
+    return LocalizedText({"ja": text, **({"en": en} if en else {})})
+
+
+@pytest.fixture
+def today(app) -> date:
+    with app.app_context():
+        return local_today()
+
+
+@pytest.fixture
+def make_process(app, today) -> Callable[..., int]:
+    """A process with phases given as (start offset, end offset) in days from today; returns its id."""
+
+    def build(
+        title: str = "駅前広場の再整備",
+        phases: tuple[tuple[int, int], ...] = ((-10, 10),),
+        published: bool = True,
+        **flags,
+    ) -> int:
+        with app.app_context():
+            process = services.create_process(
+                None, title=ja(title, "Station square"), summary=ja("概要です。", "A summary.")
+            )
+            for n, (start, end) in enumerate(phases):
+                services.add_phase(
+                    None,
+                    process,
+                    title=ja(f"段階{n + 1}", f"Stage {n + 1}"),
+                    starts_on=today + timedelta(days=start),
+                    ends_on=today + timedelta(days=end),
+                    **flags,
+                )
+            if published:
+                services.publish(None, process)
+            return process.id
+
+    return build
+
+
+def get_process(app, process_id: int) -> Process | None:
+    with app.app_context():
+        process = db.session.get(Process, process_id)
+        if process is not None:
+            _ = list(process.phases), list(process.categories)
+            db.session.expunge_all()
+        return process
