@@ -121,7 +121,7 @@ def log():
         "admin/log.html",
         "admin/_log_table.html",
         pagination=pagination,
-        entries=present_entries(pagination.items),
+        entries=present_entries(pagination.items, public=False),
         visibility=visibility,
         action=action,
         actions=actions,

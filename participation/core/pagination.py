@@ -17,6 +17,4 @@ def page_number() -> int:
 
 def paginate(query, per_page: int | None = None):
     """One page of ``query`` with a count query; an out-of-range page gives an empty page."""
-    return db.paginate(
-        query, page=page_number(), per_page=per_page or current_app.config["PAGE_SIZE"], error_out=False
-    )
+    return db.paginate(query, page=page_number(), per_page=per_page or current_app.config["PAGE_SIZE"], error_out=False)

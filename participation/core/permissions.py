@@ -97,7 +97,8 @@ def any_of(*rules: Rule) -> Rule:
 
 
 CORE_RULES: dict[str, Rule] = {
-    "admin.access": has_role(Role.ADMIN, Role.AUDITOR),
+    # The administration area: anyone with a management role; each page has its own permission.
+    "admin.access": has_role(Role.ADMIN, Role.AUDITOR, Role.STAFF, Role.MODERATOR),
     "roles.manage": has_role(Role.ADMIN),
     "site.edit": has_role(Role.ADMIN),
     "log.read_restricted": has_role(Role.ADMIN, Role.AUDITOR),

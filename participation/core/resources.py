@@ -18,6 +18,7 @@ class ResourceType:
     label: object  # lazy_gettext, e.g. _l("Proposal")
     url: Callable[[object], str] | None = None  # public page of one record
     title: Callable[[object], str] | None = None  # short title in the reader's language
+    is_public: Callable[[object], bool] | None = None  # None: every record is public
 
 
 EXTENSION_KEY = "participation.resources"

@@ -82,7 +82,7 @@ def log_query(visibility: str | None = None):
     return query
 
 
-def present_entries(entries) -> list[dict]:
+def present_entries(entries, *, public: bool = True) -> list[dict]:
     """Log entries with their description, actor and resource; resources load in one query per type
     (build the query with ``log_query`` so actors come with the entries)."""
     entries = list(entries)
@@ -91,6 +91,8 @@ def present_entries(entries) -> list[dict]:
     for entry in entries:
         obj = resources.get((entry.resource_type, entry.resource_id))
         rtype = resource_type(entry.resource_type) if entry.resource_type else None
+        if public and obj is not None and rtype and rtype.is_public and not rtype.is_public(obj):
+            obj = None  # withdrawn since: the public record keeps the action, not the title
         presented.append(
             {
                 "entry": entry,

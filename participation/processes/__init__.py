@@ -37,6 +37,7 @@ capability = Capability(
             _l("Consultation"),
             url=lambda process: url_for("processes.show", process_id=process.id),
             title=lambda process: localize(process.title).text,
+            is_public=lambda process: process.is_published,
         ),
     ),
     action_labels={

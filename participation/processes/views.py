@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from ..core.htmx import render
 from ..core.i18n import localize
 from ..core.models import District
+from ..core.pagination import paginate
 from ..core.permissions import can, require
 from ..extensions import db
 from . import services
@@ -56,12 +57,7 @@ def index():
     if state not in STATES:
         abort(404)
     today = local_today()
-    pagination = db.paginate(
-        _listing(state, today),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    pagination = paginate(_listing(state, today))
     return render(
         "processes/index.html",
         "processes/_list.html",
@@ -129,9 +125,7 @@ def manage():
         .options(db.selectinload(Process.phases), db.joinedload(Process.district))
         .order_by(Process.published_at.is_(None).desc(), Process.updated_at.desc(), Process.id.desc())
     )
-    pagination = db.paginate(
-        query, page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
+    pagination = paginate(query)
     return render(
         "processes/manage.html",
         "processes/_manage_table.html",

@@ -351,3 +351,33 @@ def test_residents_and_visitors_cannot_manage(app, client, make_user, login, mak
     assert _log_count(app) == before
     html = client.get(f"/processes/{process_id}").get_data(as_text=True)
     assert "この意見募集を編集" not in html
+
+
+def test_staff_reach_the_administration_area_from_the_header(client, make_user, login):
+    login(make_user(Role.STAFF))
+    assert 'href="/admin/"' in client.get("/").get_data(as_text=True)
+    dashboard = client.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/processes"' in dashboard
+    assert 'href="/admin/users"' not in dashboard  # each entry keeps its own permission
+
+
+def test_public_feed_stops_naming_a_withdrawn_process(app, client, make_user, login, make_process):
+    process_id = make_process("撤回される募集")
+    staff = make_user(Role.STAFF)
+    with app.app_context():
+        from participation.core.action_log import PUBLIC, log_action
+        from participation.core.models import User
+
+        log_action(
+            db.session.get(User, staff.id), "process.published", db.session.get(Process, process_id), visibility=PUBLIC
+        )
+        db.session.commit()
+    assert "撤回される募集" in client.get("/activity").get_data(as_text=True)
+    login(staff)
+    client.post(f"/admin/processes/{process_id}/unpublish")
+    feed = client.get("/activity").get_data(as_text=True)
+    assert "意見募集を公開しました" in feed and "撤回される募集" not in feed
+    # The restricted log still names the process for those who keep it.
+    admin, auditor_view = make_user(Role.ADMIN), app.test_client()
+    auditor_view.post("/login", data={"email": admin.email, "password": "correct horse battery"})
+    assert "撤回される募集" in auditor_view.get("/admin/log").get_data(as_text=True)
