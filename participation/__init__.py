@@ -21,6 +21,9 @@ def create_app(config: Mapping | None = None, *, instance_path: str | None = Non
         instance_path=instance_path or os.environ.get("PARTICIPATION_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
     )
     load(app, dict(config or {}))
+    from .core.urls import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
     if app.config["APP_ENV"] == "testing":
         app.testing = True
 

@@ -46,6 +46,11 @@ DEFAULTS: dict[str, object] = {
     "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
     "FORCE_HTTPS": False,
     "PROXY_FIX_X_FOR": 0,  # number of trusted reverse proxies in front of the app
+    "PROXY_FIX_X_HOST": 0,  # set to 1 only if the proxy sets X-Forwarded-Host itself
+    # The site's address as residents reach it. Links in mail are built from it, never from the
+    # request's Host header (which anyone can forge to send a reset link to their own server).
+    "PUBLIC_URL": None,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,  # tokens are bound to the session; long-open pages keep working
     "WTF_CSRF_HEADERS": ["X-CSRFToken"],
     # Rate limits (Flask-Limiter). Use redis://127.0.0.1:6379 when several workers must share counts.
@@ -54,6 +59,7 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_LOGIN": "10 per minute;50 per hour",
     "RATELIMIT_LOGIN_PER_ACCOUNT": "20 per hour",
     "RATELIMIT_PASSWORD_RESET": "5 per 15 minutes;20 per day",
+    "RATELIMIT_PASSWORD_RESET_PER_ADDRESS": "3 per hour",
     "RATELIMIT_REGISTER": "10 per hour",
     "PASSWORD_RESET_MAX_AGE": 3600,
     # Mail: SMTP when MAIL_SERVER is set; in development, files under instance/mail.
@@ -84,6 +90,7 @@ _PLAIN_ENV: dict[str, type] = {
     "MAIL_PASSWORD": str,
     "MAIL_DEFAULT_SENDER": str,
     "APP_ENV": str,
+    "PUBLIC_URL": str,
 }
 
 
@@ -123,6 +130,10 @@ def load(app, overrides: dict | None = None) -> None:
                 "(for local use, set APP_ENV=development to generate one into instance/)."
             )
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if not app.config.get("PUBLIC_URL"):
+        if env == "production":
+            raise ConfigError("PUBLIC_URL is not set (e.g. https://participation.city.example.jp): mail links need it.")
+        app.config["PUBLIC_URL"] = "http://127.0.0.1:5000"
     if env == "production" and not app.config.get("MAIL_SERVER") and not app.config.get("MAIL_BACKEND"):
         raise ConfigError("MAIL_SERVER is not set: password-reset mail could not be delivered.")
     if app.config["MAIL_BACKEND"] is None:

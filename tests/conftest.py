@@ -28,6 +28,7 @@ BASE_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "SERVER_NAME": "localhost",
+    "PUBLIC_URL": "http://localhost",
 }
 
 

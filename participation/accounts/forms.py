@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
-from ..core.forms import no_control_characters, strip
+from ..core.forms import single_line, strip
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
@@ -38,14 +40,15 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
-def lower(value):
-    return value.strip().lower() if isinstance(value, str) else value
+def normalise_email(value):
+    # Full-width letters reach the same mailbox (ａ@example.jp is a@example.jp): compare one form.
+    return unicodedata.normalize("NFKC", value).strip().lower() if isinstance(value, str) else value
 
 
 def _email_field(label=None):
     return EmailField(
         label or _l("E-mail address"),
-        filters=[lower],
+        filters=[normalise_email],
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
             Length(max=254, message=_l("An e-mail address has at most 254 characters.")),
@@ -62,15 +65,15 @@ def _display_name_field():
         validators=[
             DataRequired(_l("Enter a display name.")),
             Length(max=50, message=_l("A display name has at most %(max)d characters.", max=50)),
-            no_control_characters,
+            single_line,
         ],
     )
 
 
-def _new_password_fields():
+def _new_password_fields(label=None, again=None):
     """The new password and its confirmation, declared where each form wants them in its order."""
     password = PasswordField(
-        _l("Password"),
+        label or _l("Password"),
         description=_l("At least %(min)d characters. A few words you can remember work well.", min=PASSWORD_MIN),
         validators=[
             InputRequired(_l("Enter a password.")),
@@ -82,7 +85,7 @@ def _new_password_fields():
         ],
     )
     confirm = PasswordField(
-        _l("Password (again)"),
+        again or _l("Password (again)"),
         validators=[
             InputRequired(_l("Enter the password again.")),
             EqualTo("password", _l("The two passwords do not match.")),
@@ -93,6 +96,8 @@ def _new_password_fields():
 
 class NewPasswordChecks:
     def validate_password(self, field):
+        if field.errors:  # too short or too long already: one message is enough
+            return
         value = field.data or ""
         email = getattr(getattr(self, "email", None), "data", None) or ""
         if value.lower() in COMMON_PASSWORDS or len(set(value)) < 3:
@@ -121,7 +126,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(NewPasswordChecks, FlaskForm):
-    password, password_confirm = _new_password_fields()
+    password, password_confirm = _new_password_fields(_l("New password"), _l("New password (again)"))
 
 
 class ProfileForm(FlaskForm):
@@ -155,7 +160,7 @@ class ChangePasswordForm(NewPasswordChecks, FlaskForm):
     current_password = PasswordField(
         _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
     )
-    password, password_confirm = _new_password_fields()
+    password, password_confirm = _new_password_fields(_l("New password"), _l("New password (again)"))
 
 
 class DeleteAccountForm(FlaskForm):

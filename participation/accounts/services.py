@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -16,6 +16,8 @@ from ..core.mail import send_mail
 from ..core.models import TERMS_VERSION, Role, RoleGrant, User
 from ..core.signals import account_deleting
 from ..core.types import utcnow
+from ..core.urls import external_url
+from ..core.users import active_admin_count
 from ..extensions import db
 
 
@@ -25,6 +27,10 @@ class EmailTaken(Exception):
 
 class WrongPassword(Exception):
     pass
+
+
+class LastAdministrator(Exception):
+    """The only administrator may not delete their account: nobody could grant roles after."""
 
 
 # Checked against when no account matches, so a login takes as long whether or not it exists.
@@ -100,7 +106,7 @@ def request_password_reset(email: str) -> None:
     user = find_by_email(email)
     if user is None:
         return
-    url = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    url = external_url("accounts.reset_password", token=make_reset_token(user))
     send_mail(
         user.email,
         "password_reset",
@@ -161,6 +167,8 @@ def delete_account(user: User, current_password: str) -> None:
     if not user.check_password(current_password):
         raise WrongPassword
     with transaction():
+        if Role.ADMIN in user.roles and active_admin_count() <= 1:
+            raise LastAdministrator
         account_deleting.send(user)
         user.email = None
         user.display_name = None

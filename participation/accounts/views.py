@@ -20,6 +20,7 @@ from .forms import (
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
+    normalise_email,
 )
 
 bp = Blueprint("accounts", __name__)
@@ -30,7 +31,22 @@ def _limit(setting: str):
 
 
 def _submitted_email() -> str:
-    return (request.form.get("email") or "").strip().lower() or request.remote_addr or ""
+    return normalise_email(request.form.get("email") or "") or request.remote_addr or ""
+
+
+def _account_key() -> str:
+    return f"user:{current_user.get_id().partition(':')[0]}" if current_user.is_authenticated else ""
+
+
+def _failed(response) -> bool:
+    """Only failed attempts count against an account, so an attacker cannot lock its owner out."""
+    return response.status_code >= 400
+
+
+# Checks of the current password on the account pages are limited like logins.
+_password_checks = limiter.limit(
+    _limit("RATELIMIT_LOGIN_PER_ACCOUNT"), key_func=_account_key, deduct_when=_failed, methods=["POST"]
+)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -57,7 +73,7 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_LOGIN"), methods=["POST"])
-@limiter.limit(_limit("RATELIMIT_LOGIN_PER_ACCOUNT"), methods=["POST"], key_func=_submitted_email)
+@limiter.limit(_limit("RATELIMIT_LOGIN_PER_ACCOUNT"), methods=["POST"], key_func=_submitted_email, deduct_when=_failed)
 def login():
     target = safe_next(request.args.get("next"), url_for("core.home"))
     if current_user.is_authenticated:
@@ -83,6 +99,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_PASSWORD_RESET_PER_ADDRESS"), methods=["POST"], key_func=_submitted_email)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -135,8 +152,8 @@ def _profile_form(formdata=None) -> ProfileForm:
 
 def _account_page(status=200, **forms):
     forms.setdefault("profile_form", _profile_form())
-    forms.setdefault("email_form", ChangeEmailForm(formdata=None))
-    forms.setdefault("password_form", ChangePasswordForm(formdata=None))
+    forms.setdefault("email_form", ChangeEmailForm(formdata=None, prefix="email"))
+    forms.setdefault("password_form", ChangePasswordForm(formdata=None, prefix="password"))
     return render("accounts/account.html", status=status, **forms)
 
 
@@ -165,8 +182,9 @@ def update_profile():
 
 @bp.post("/account/email")
 @login_required
+@_password_checks
 def change_email():
-    form = ChangeEmailForm()
+    form = ChangeEmailForm(prefix="email")
     if form.validate():
         try:
             services.change_email(current_user, form.email.data, form.current_password.data)
@@ -182,8 +200,9 @@ def change_email():
 
 @bp.post("/account/password")
 @login_required
+@_password_checks
 def change_password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(prefix="password")
     if form.validate():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
@@ -198,6 +217,7 @@ def change_password():
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
+@_password_checks
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
@@ -205,8 +225,12 @@ def delete_account():
             services.delete_account(current_user, form.current_password.data)
         except services.WrongPassword:
             form.current_password.errors.append(_("The current password is not correct."))
+        except services.LastAdministrator:
+            form.form_errors.append(
+                _("You are the only administrator. Grant the administrator role to someone else first.")
+            )
         else:
             logout_user()
             flash(_("Your account has been deleted. Thank you for taking part."), "success")
             return redirect(url_for("core.home"))
-    return render("accounts/delete.html", form=form, status=422 if form.errors else 200)
+    return render("accounts/delete.html", form=form, status=422 if form.errors or form.form_errors else 200)

@@ -6,7 +6,7 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional
 
-from ..core.forms import LocalizedTextField, strip
+from ..core.forms import LocalizedTextField, single_line, strip
 
 
 class RoleChangeForm(FlaskForm):
@@ -19,10 +19,10 @@ class RoleChangeForm(FlaskForm):
 class OrganizationForm(FlaskForm):
     name = LocalizedTextField(_l("Name of the city or organisation"), max_length=100)
     description = LocalizedTextField(
-        _l("Introduction shown on the home page"), required=False, multiline=True, max_length=2000
+        _l("Introduction shown on the home page (optional)"), required=False, multiline=True, max_length=2000
     )
     contact_email = EmailField(
-        _l("Contact e-mail address"),
+        _l("Contact e-mail address (optional)"),
         filters=[strip],
         validators=[
             Optional(),
@@ -31,7 +31,7 @@ class OrganizationForm(FlaskForm):
         ],
     )
     contact_phone = StringField(
-        _l("Contact telephone number"),
+        _l("Contact telephone number (optional)"),
         filters=[strip],
-        validators=[Optional(), Length(max=40, message=_l("At most %(max)d characters.", max=40))],
+        validators=[Optional(), Length(max=40, message=_l("At most %(max)d characters.", max=40)), single_line],
     )

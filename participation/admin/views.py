@@ -6,6 +6,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..core.action_log import PUBLIC, RESTRICTED
+from ..core.forms import clean_query
 from ..core.htmx import render
 from ..core.models import ROLE_DESCRIPTIONS, ROLE_LABELS, ActionLog, Organization, Role, RoleGrant, User
 from ..core.pagination import paginate
@@ -36,7 +37,7 @@ def dashboard():
 @bp.get("/users")
 @require("users.view")
 def users():
-    q = (request.args.get("q") or "").strip()[:100]
+    q = clean_query(request.args.get("q"))
     role = request.args.get("role") or ""
     query = db.select(User).where(User.deleted_at.is_(None)).order_by(User.id.desc())
     if q:
@@ -80,8 +81,8 @@ def _user_page(person: User, status: int = 200):
 
 @bp.post("/users/<int:user_id>/roles")
 def change_role(user_id: int):
+    authorize("roles.manage")  # before loading, so outsiders learn nothing about which ids exist
     person = db.get_or_404(User, user_id)
-    authorize("roles.manage", person)
     form = RoleChangeForm()
     form.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in Role]
     if person.deleted_at is not None or not form.validate():
@@ -111,7 +112,7 @@ def change_role(user_id: int):
 @require("log.read_restricted")
 def log():
     visibility = request.args.get("visibility") or ""
-    action = (request.args.get("action") or "").strip()[:64]
+    action = clean_query(request.args.get("action"), 64)
     query = log_query(visibility if visibility in (PUBLIC, RESTRICTED) else None)
     if action:
         query = query.where(ActionLog.action == action)

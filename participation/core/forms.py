@@ -17,11 +17,23 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def no_control_characters(_form, field) -> None:
-    """Reject invisible control characters (other than newlines and tabs in long texts)."""
-    value = field.data if isinstance(field.data, str) else ""
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value):
-        raise ValidationError(_l("Remove the invisible control characters from this text."))
+def has_invisible_characters(value: str, *, multiline: bool = False) -> bool:
+    """Control and format characters (NUL, escape codes, bidi overrides, zero-width spaces);
+    long texts may keep their line breaks and tabs."""
+    allowed = "\n\r\t" if multiline else ""
+    return any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed for ch in value)
+
+
+def single_line(_form, field) -> None:
+    """For names, titles and other one-line fields."""
+    if isinstance(field.data, str) and has_invisible_characters(field.data):
+        raise ValidationError(_l("Remove the line breaks and invisible characters from this text."))
+
+
+def clean_query(value: str | None, max_length: int = 100) -> str:
+    """A search or filter value from the address bar, without invisible characters."""
+    value = (value or "").strip()[:max_length]
+    return "".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
 class LocalizedTextField(Field):
@@ -69,8 +81,8 @@ class LocalizedTextField(Field):
         for value in self.raw.values():
             if len(value.strip()) > self.max_length:
                 raise StopValidation(_l("Keep each language version within %(max)d characters.", max=self.max_length))
-            if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value):
-                raise StopValidation(_l("Remove the invisible control characters from this text."))
+            if has_invisible_characters(value, multiline=self.multiline):
+                raise StopValidation(_l("Remove the line breaks and invisible characters from this text."))
 
     def input_params(self, locale: str, **extra) -> str:
         params = {"id": self.input_id(locale), "name": self.input_name(locale), "lang": locale}

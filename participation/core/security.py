@@ -20,7 +20,7 @@ class SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     if app.config["PROXY_FIX_X_FOR"]:
         hops = int(app.config["PROXY_FIX_X_FOR"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=int(app.config["PROXY_FIX_X_HOST"]))
     app.session_interface = SessionInterface()
     csp = {
         "default-src": "'self'",

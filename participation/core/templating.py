@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel.lists import format_list
 from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_number, format_time
 from flask_babel import gettext as _
@@ -11,7 +12,7 @@ from ..extensions import db
 from .capability import capabilities
 from .i18n import LOCALE_NAMES, current_locale, l10n_filter, lang_attr, localize, supported_locales
 from .markup import render_markdown
-from .models import Organization
+from .models import ROLE_LABELS, Organization, Role
 from .permissions import can
 
 
@@ -28,16 +29,26 @@ def admin_navigation() -> list:
     return _visible(entry for cap in capabilities() for entry in cap.admin_nav)
 
 
-def site_name() -> str:
-    """The organisation's name in the reader's language, loaded once per request."""
-    if "site_name" not in g:
+def site() -> Organization | None:
+    """The organisation running the site, loaded once per request."""
+    if "organization" not in g:
         try:
-            organization = db.session.scalar(db.select(Organization).limit(1))
+            g.organization = db.session.scalar(db.select(Organization).limit(1))
         except SQLAlchemyError:  # e.g. while rendering the error page for a database failure
             db.session.rollback()
-            organization = None
-        g.site_name = localize(organization.name).text if organization and organization.name else _("Participation")
-    return g.site_name
+            g.organization = None
+    return g.organization
+
+
+def site_name() -> str:
+    organization = site()
+    return localize(organization.name).text if organization and organization.name else _("Participation")
+
+
+def list_text(items) -> str:
+    """Items joined the way the reader's language joins a list: 「A、B」 / "A, B"."""
+    items = [str(item) for item in items]
+    return format_list(items, locale=current_locale()) if items else ""
 
 
 def format_moment(value, fmt: str | None = None) -> str:
@@ -61,6 +72,7 @@ def init_app(app: Flask) -> None:
         current_locale=current_locale,
         localize=localize,
         site_name=site_name,
+        site=site,
     )
     app.jinja_env.filters.update(
         l10n=l10n_filter,
@@ -70,6 +82,8 @@ def init_app(app: Flask) -> None:
         date=lambda value, fmt="long": format_date(value, fmt) if value else "",
         number=format_number,
         decimal=format_decimal,
+        list_text=list_text,
+        role_label=lambda role: str(ROLE_LABELS[Role(role)]),
     )
 
     @app.context_processor

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from .action_log import log_action
@@ -21,29 +23,35 @@ def set_locale(user: User, locale: str) -> None:
 
 def grant_role(actor: User | None, user: User, role: Role) -> bool:
     """Grant ``role``; returns False if the user already had it. Logged (restricted)."""
-    with transaction():
-        if role in user.roles:
-            return False
-        db.session.add(RoleGrant(user=user, role=role.value, granted_by_id=getattr(actor, "id", None)))
-        log_action(actor, "user.role_granted", user, data={"role": role.value})
+    try:
+        with transaction():
+            if role in user.roles:
+                return False
+            db.session.add(RoleGrant(user=user, role=role.value, granted_by_id=getattr(actor, "id", None)))
+            log_action(actor, "user.role_granted", user, data={"role": role.value})
+    except IntegrityError:  # granted by someone else at the same moment
+        return False
     return True
 
 
 def revoke_role(actor: User | None, user: User, role: Role) -> bool:
     """Remove ``role``; returns False if the user did not have it. The last administrator cannot be
     removed, so the site always has someone who can grant roles."""
-    with transaction():
-        grant = next((g for g in user.role_grants if g.role == role.value), None)
-        if grant is None:
-            return False
-        if role == Role.ADMIN and _active_admin_count() <= 1:
-            raise RoleChangeRefused("last administrator")
-        user.role_grants.remove(grant)
-        log_action(actor, "user.role_revoked", user, data={"role": role.value})
+    try:
+        with transaction():
+            grant = next((g for g in user.role_grants if g.role == role.value), None)
+            if grant is None:
+                return False
+            if role == Role.ADMIN and active_admin_count() <= 1:
+                raise RoleChangeRefused("last administrator")
+            user.role_grants.remove(grant)
+            log_action(actor, "user.role_revoked", user, data={"role": role.value})
+    except StaleDataError:  # removed by someone else at the same moment
+        return False
     return True
 
 
-def _active_admin_count() -> int:
+def active_admin_count() -> int:
     # Lock the administrator grants (PostgreSQL) so two admins removing each other at the same
     # moment cannot both succeed; SQLite write transactions are serialised already.
     grant_ids = db.session.scalars(

@@ -58,11 +58,13 @@ def test_change_email_needs_the_password_and_a_free_address(app, client, make_us
     make_user(email="taken@example.jp")
     user = make_user()
     login(user)
-    wrong = client.post("/account/email", data={"email": "new@example.jp", "current_password": "wrong"})
+    wrong = client.post("/account/email", data={"email-email": "new@example.jp", "email-current_password": "wrong"})
     assert wrong.status_code == 422 and "現在のパスワードが正しくありません。" in wrong.get_data(as_text=True)
-    taken = client.post("/account/email", data={"email": "TAKEN@example.jp", "current_password": PASSWORD})
+    taken = client.post(
+        "/account/email", data={"email-email": "ＴＡＫＥＮ@example.jp", "email-current_password": PASSWORD}
+    )
     assert taken.status_code == 422 and "別のアカウントで使用されています" in taken.get_data(as_text=True)
-    ok = client.post("/account/email", data={"email": "new@example.jp", "current_password": PASSWORD})
+    ok = client.post("/account/email", data={"email-email": "new@example.jp", "email-current_password": PASSWORD})
     assert ok.status_code == 302
     with app.app_context():
         assert db.session.get(User, user.id).email == "new@example.jp"
@@ -112,12 +114,12 @@ def test_deleting_the_account_removes_personal_data_and_keeps_contributions(app,
         assert gone.deleted_at is not None
         assert (gone.email, gone.display_name, gone.password_hash, gone.locale, gone.age_group) == (None,) * 5
         assert gone.roles == frozenset()
-        assert gone.public_name == "退会した参加者"  # no request: the default language
+        assert gone.public_name == "退会した利用者"  # no request: the default language
         assert db.session.get(User, admin.id).deleted_at is None
     # The session ended, the address can log in no more, and the public record shows the anonymous name.
     assert client.get("/account").status_code == 302
     assert client.post("/login", data={"email": "hanako@example.jp", "password": PASSWORD}).status_code == 422
-    assert "退会した参加者" in client.get("/activity").get_data(as_text=True)
+    assert "退会した利用者" in client.get("/activity").get_data(as_text=True)
 
 
 def test_the_address_of_a_deleted_account_can_register_again(client, make_user, login):
@@ -132,3 +134,22 @@ def test_the_address_of_a_deleted_account_can_register_again(client, make_user, 
         "accept_terms": "y",
     }
     assert client.post("/register", data=data).status_code == 302
+
+
+def test_the_only_administrator_cannot_delete_their_account(app, client, make_user, login):
+    admin = make_user(Role.ADMIN)
+    login(admin)
+    response = client.post("/account/delete", data={"current_password": PASSWORD, "confirm": "y"})
+    assert response.status_code == 422
+    assert "システム管理者はあなた一人です" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, admin.id).deleted_at is None
+
+
+def test_account_page_forms_have_distinct_field_ids(client, make_user, login):
+    import re
+
+    login(make_user())
+    html = client.get("/account").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))

@@ -79,9 +79,9 @@ def test_changing_the_password_ends_other_sessions(app, make_user):
     response = laptop.post(
         "/account/password",
         data={
-            "current_password": PASSWORD,
-            "password": "a brand new passphrase",
-            "password_confirm": "a brand new passphrase",
+            "password-current_password": PASSWORD,
+            "password-password": "a brand new passphrase",
+            "password-password_confirm": "a brand new passphrase",
         },
     )
     assert response.status_code == 302
@@ -89,3 +89,21 @@ def test_changing_the_password_ends_other_sessions(app, make_user):
     assert phone.get("/account").status_code == 302  # sent to log in again
     with app.app_context():
         assert db.session.get(User, user.id).check_password("a brand new passphrase")
+
+
+def test_failed_attempts_cannot_lock_the_owner_out(make_app, make_user):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="1000 per minute", RATELIMIT_LOGIN_PER_ACCOUNT="3 per hour")
+    user = make_user()
+    owner = app.test_client()
+    for _ in range(5):  # successful logins do not count
+        assert owner.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+        owner.post("/logout")
+
+
+def test_current_password_checks_on_the_account_pages_are_limited(make_app, make_user):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN_PER_ACCOUNT="3 per hour")
+    user = make_user()
+    client = app.test_client()
+    client.post("/login", data={"email": user.email, "password": PASSWORD})
+    data = {"current_password": "guess", "confirm": "y"}
+    assert [client.post("/account/delete", data=data).status_code for _ in range(4)] == [422, 422, 422, 429]

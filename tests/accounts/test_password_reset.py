@@ -71,15 +71,19 @@ def test_bad_new_password_is_explained(client, make_user, outbox):
     client.post("/password/forgot", data={"email": user.email})
     response = client.post(_link(outbox[0]), data={"password": NEW, "password_confirm": "different"})
     assert response.status_code == 422
-    assert "2つのパスワードが一致しません。" in response.get_data(as_text=True)
+    assert "パスワード（確認用）が一致しません。" in response.get_data(as_text=True)
 
 
 def test_reset_requests_are_rate_limited(make_app, make_user):
     app = make_app(RATELIMIT_ENABLED=True)
     client = app.test_client()
     user = make_user()
-    statuses = [client.post("/password/forgot", data={"email": user.email}).status_code for _ in range(6)]
-    assert statuses == [302] * 5 + [429]
+    # One address gets at most three mails an hour, whoever asks...
+    statuses = [client.post("/password/forgot", data={"email": user.email}).status_code for _ in range(4)]
+    assert statuses == [302] * 3 + [429]
+    # ...and one visitor cannot spray requests across many addresses either (5 per 15 minutes).
+    others = [client.post("/password/forgot", data={"email": f"x{i}@example.jp"}).status_code for i in range(2)]
+    assert others == [302, 429]
 
 
 def test_mail_failure_is_not_revealed(make_app, make_user, monkeypatch):
@@ -93,3 +97,12 @@ def test_mail_failure_is_not_revealed(make_app, make_user, monkeypatch):
     response = app.test_client().post("/password/forgot", data={"email": user.email}, follow_redirects=True)
     assert response.status_code == 200
     assert "このメールアドレスで登録されたアカウントがある場合は" in response.get_data(as_text=True)
+
+
+def test_reset_links_use_the_public_address_not_the_request_host(make_app, make_user):
+    app = make_app(SERVER_NAME=None, PUBLIC_URL="https://participation.city.example.jp")
+    user = make_user()
+    outbox = app.extensions["mailman"].outbox = []
+    app.test_client().post("/password/forgot", data={"email": user.email}, headers={"Host": "evil.example"})
+    assert "https://participation.city.example.jp/password/reset/" in outbox[0].body
+    assert "evil.example" not in outbox[0].body

@@ -48,14 +48,16 @@ def test_the_form_explains_the_terms(client):
 BAD = [
     ({"display_name": ""}, "表示名を入力してください。"),
     ({"display_name": "あ" * 51}, "表示名は50文字以内で入力してください。"),
-    ({"display_name": "名前\u0007"}, "制御文字"),
+    ({"display_name": "名前\u0007"}, "目に見えない特殊な文字"),
+    ({"display_name": "名前\n改行"}, "改行"),
+    ({"display_name": "\u200b"}, "目に見えない特殊な文字"),
     ({"email": ""}, "メールアドレスを入力してください。"),
     ({"email": "not-an-address"}, "name@example.jp のような形式"),
     ({"email": "a@" + "b" * 250 + ".jp"}, "254文字以内"),
     ({"password": "short", "password_confirm": "short"}, "8文字以上128文字以内"),
     ({"password": "x" * 129, "password_confirm": "x" * 129}, "8文字以上128文字以内"),
     ({"password": "password", "password_confirm": "password"}, "推測されやすいパスワード"),
-    ({"password_confirm": "something else"}, "2つのパスワードが一致しません。"),
+    ({"password_confirm": "something else"}, "パスワード（確認用）が一致しません。"),
     ({"accept_terms": ""}, "利用規約への同意が必要です。"),
 ]
 

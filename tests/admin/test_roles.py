@@ -101,7 +101,7 @@ def test_people_list_search_and_paging(client, make_user, login):
     assert "職員 山田" in html and "住民" not in html
     fragment = client.get("/admin/users?page=2", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="users-table"')
-    assert "27件のアカウント" in fragment
+    assert "該当件数：27件" in fragment
     # LIKE wildcards in the query are searched for literally.
     assert (
         "No accounts" in client.get("/admin/users?q=%25", headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -145,3 +145,16 @@ def test_site_settings(app, client, make_user, login):
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
     assert "いずれかの言語で入力してください。" in html and "name@example.jp のような形式" in html
+
+
+def test_huge_or_unknown_ids_are_not_found_and_outsiders_learn_nothing(client, make_user, login):
+    assert client.post("/admin/users/99999999999999999999/roles", data={"role": "staff"}).status_code == 404
+    assert client.post("/admin/users/5/roles", data={"role": "staff"}).headers["Location"].startswith("/login")
+    login(make_user(Role.ADMIN))
+    assert client.get("/admin/users/99999999999999999999").status_code == 404
+
+
+def test_invisible_characters_in_filters_are_dropped(client, make_user, login):
+    login(make_user(Role.ADMIN))
+    assert client.get("/admin/users?q=%00%1b").status_code == 200
+    assert client.get("/admin/log?action=user.%00x").status_code == 200

@@ -6,7 +6,7 @@ from participation.config import ConfigError, normalise_database_url
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "APP_ENV"):
+    for name in ("SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "APP_ENV", "PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -17,7 +17,18 @@ def test_production_refuses_to_start_without_a_secret(clean_env, tmp_path):
 
 def test_production_refuses_to_start_without_mail(clean_env, tmp_path):
     with pytest.raises(ConfigError, match="MAIL_SERVER"):
-        create_app({"APP_ENV": "production", "SECRET_KEY": "s" * 32}, instance_path=str(tmp_path))
+        create_app(
+            {"APP_ENV": "production", "SECRET_KEY": "s" * 32, "PUBLIC_URL": "https://city.example.jp"},
+            instance_path=str(tmp_path),
+        )
+
+
+def test_production_refuses_to_start_without_its_public_address(clean_env, tmp_path):
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        create_app(
+            {"APP_ENV": "production", "SECRET_KEY": "s" * 32, "MAIL_SERVER": "smtp.example.jp"},
+            instance_path=str(tmp_path),
+        )
 
 
 def test_production_is_the_default(clean_env, tmp_path):
@@ -47,6 +58,7 @@ def test_settings_come_from_the_environment(clean_env, monkeypatch, tmp_path):
     monkeypatch.setenv("MAIL_PORT", "2525")
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("PARTICIPATION_TIMEZONE", "UTC")
+    monkeypatch.setenv("PUBLIC_URL", "https://city.example.jp")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
     app = create_app(instance_path=str(tmp_path))
     assert app.config["SECRET_KEY"] == "from-env"
@@ -104,3 +116,9 @@ def test_pages_load_nothing_from_other_sites(client):
 
 def test_health_check(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_oversized_requests_are_refused(client):
+    response = client.post("/login", data={"email": "a@example.jp", "password": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "容量が大きすぎます" in response.get_data(as_text=True)

@@ -54,7 +54,7 @@ def test_protected_page_refuses_signed_in_users_without_the_role(client, make_us
     login(make_user())
     response = client.get("/admin/log")
     assert response.status_code == 403
-    assert "この操作を行う権限がありません" in response.get_data(as_text=True)
+    assert "アクセスする権限がありません" in response.get_data(as_text=True)
 
 
 def test_login_redirect_for_htmx_requests_is_a_full_page_redirect(client):

@@ -14,7 +14,7 @@ def test_register_login_switch_language_logout(live_server, page):
     page.get_by_label("パスワード", exact=True).fill("sakura no hana 2026")
     page.get_by_label("パスワード（確認用）").fill("sakura no hana 2026")
     page.get_by_label("利用規約を読み、同意します").check()
-    page.get_by_role("button", name="アカウントを作成する").click()
+    page.get_by_role("button", name="登録する").click()
     expect(page.get_by_role("status")).to_contain_text("ブラウザ 花子さん、ようこそ。")
 
     page.get_by_role("button", name="ログアウト").click()
@@ -43,10 +43,10 @@ def test_registration_errors_are_shown_in_the_readers_language(live_server, page
     page.get_by_label("メールアドレス").fill("not-an-address")
     page.get_by_label("パスワード", exact=True).fill("sakura no hana 2026")
     page.get_by_label("パスワード（確認用）").fill("different")
-    page.get_by_role("button", name="アカウントを作成する").click()
+    page.get_by_role("button", name="登録する").click()
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("name@example.jp のような形式")
-    expect(summary).to_contain_text("2つのパスワードが一致しません。")
+    expect(summary).to_contain_text("パスワード（確認用）が一致しません。")
     expect(summary).to_contain_text("利用規約への同意が必要です。")
     if page.javascript:
         expect(summary).to_be_focused()
