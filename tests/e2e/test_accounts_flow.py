@@ -20,7 +20,7 @@ def test_register_login_switch_language_logout(live_server, page):
     page.get_by_role("button", name="ログアウト").click()
     expect(page.get_by_role("status")).to_contain_text("ログアウトしました。")
 
-    page.get_by_role("navigation", name="マイページ").get_by_role("link", name="ログイン").click()
+    page.get_by_role("navigation", name="アカウントメニュー").get_by_role("link", name="ログイン").click()
     page.get_by_label("メールアドレス").fill("hanako.browser@example.jp")
     page.get_by_label("パスワード").fill("sakura no hana 2026")
     page.get_by_role("main").get_by_role("button", name="ログイン").click()
