@@ -135,7 +135,10 @@ def reset_password(token: str):
 
 def _profile_form(formdata=None) -> ProfileForm:
     form = ProfileForm(formdata=formdata, obj=current_user)
-    form.locale.choices = [SelectChoice(code, LOCALE_NAMES.get(code, code)) for code in current_app.config["LOCALES"]]
+    form.locale.choices = [
+        SelectChoice(code, LOCALE_NAMES.get(code, code), render_kw={"lang": code})
+        for code in current_app.config["LOCALES"]
+    ]
     districts = db.session.scalars(db.select(District).order_by(District.position, District.id)).all()
     form.district_id.choices = [SelectChoice(0, _("Not given"))] + [
         SelectChoice(d.id, localize(d.name).text) for d in districts

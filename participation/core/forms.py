@@ -86,6 +86,12 @@ class LocalizedTextField(Field):
 
     def input_params(self, locale: str, **extra) -> str:
         params = {"id": self.input_id(locale), "name": self.input_name(locale), "lang": locale}
+        described = [f"{self.id}-hint"] if self.description else []
+        if self.errors:
+            described.append(f"{self.id}-error")
+            params["aria-invalid"] = "true"
+        if described:
+            params["aria-describedby"] = " ".join(described)
         if not self.multiline:
             params["type"] = "text"
             params["value"] = self.raw.get(locale, "")
