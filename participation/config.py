@@ -72,6 +72,7 @@ DEFAULTS: dict[str, object] = {
     "MAIL_PASSWORD": None,
     "MAIL_TIMEOUT": 10,
     "MAIL_DEFAULT_SENDER": "no-reply@localhost",
+    "MAIL_IN_BACKGROUND": True,  # tests set it off to read the outbox straight away
     # Content security policy additions, e.g. a map tile server for img-src.
     "CSP_EXTRA_IMG_SRC": [],
     "PAGE_SIZE": 20,

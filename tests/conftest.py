@@ -29,6 +29,7 @@ BASE_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "SERVER_NAME": "localhost",
     "PUBLIC_URL": "http://localhost",
+    "MAIL_IN_BACKGROUND": False,
 }
 
 

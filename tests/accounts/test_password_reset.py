@@ -106,3 +106,24 @@ def test_reset_links_use_the_public_address_not_the_request_host(make_app, make_
     app.test_client().post("/password/forgot", data={"email": user.email}, headers={"Host": "evil.example"})
     assert "https://participation.city.example.jp/password/reset/" in outbox[0].body
     assert "evil.example" not in outbox[0].body
+
+
+def test_mail_is_delivered_outside_the_request(make_app, make_user, monkeypatch):
+    """The answer does not wait for the mail server, so its speed reveals nothing."""
+    import threading
+
+    app = make_app(MAIL_IN_BACKGROUND=True)
+    user = make_user()
+    release, delivered = threading.Event(), threading.Event()
+
+    def held_send(self, *args, **kwargs):
+        release.wait(10)  # the mail server answers only when the test says so
+        delivered.set()
+        return 1
+
+    monkeypatch.setattr("flask_mailman.EmailMessage.send", held_send)
+    response = app.test_client().post("/password/forgot", data={"email": user.email})
+    assert response.status_code == 302
+    assert not delivered.is_set()  # answered while the mail was still on its way
+    release.set()
+    assert delivered.wait(10)
