@@ -29,6 +29,7 @@ DEFAULTS: dict[str, object] = {
         "participation.accounts:capability",
         "participation.admin:capability",
         "participation.processes:capability",
+        "participation.proposals:capability",
     ],
     # Locales: the first is the default. Content and UI are Japanese first.
     "LOCALES": ["ja", "en"],

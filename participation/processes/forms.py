@@ -4,8 +4,8 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField
-from wtforms.validators import ValidationError
+from wtforms import BooleanField, DateField, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..core.forms import LocalizedTextField
 
@@ -41,6 +41,23 @@ class DistrictField(SelectField):
 CHOOSE_DISTRICT = _l("Choose a district from the list.")
 
 
+class OptionalCountField(IntegerField):
+    """A whole number of 1 or more, or empty for "no limit"; messages in the reader's language."""
+
+    def __init__(self, label=None, **kwargs):
+        validators = [Optional(), NumberRange(min=1, max=1_000_000, message=_l("Enter a whole number of 1 or more."))]
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        value = " ".join(valuelist).strip() if valuelist else ""
+        self.data = None
+        if value:
+            try:
+                self.data = int(value)
+            except ValueError:
+                raise ValueError(_l("Enter a whole number of 1 or more.")) from None
+
+
 class ProcessForm(FlaskForm):
     title = LocalizedTextField(_l("Title"), max_length=150)
     summary = LocalizedTextField(
@@ -57,6 +74,14 @@ class ProcessForm(FlaskForm):
         max_length=10000,
     )
     district_id = DistrictField(_l("District"), coerce=int, validate_choice=False, default=0)
+    supports_per_resident = OptionalCountField(
+        _l("Supports per resident (optional)"),
+        description=_l("How many proposals of this consultation one resident may support. Empty: no limit."),
+    )
+    support_threshold = OptionalCountField(
+        _l("Supports needed (optional)"),
+        description=_l("A proposal that reaches this number of supports is marked and reported. Empty: no threshold."),
+    )
 
     def validate_district_id(self, field):
         if not field.process_errors and field.data not in {choice.value for choice in field.choices}:

@@ -40,6 +40,10 @@ class Process(db.Model):
     summary: Mapped[LocalizedText] = mapped_column(LocalizedTextType)
     description: Mapped[LocalizedText | None] = mapped_column(LocalizedTextType)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="SET NULL"), index=True)
+    # How many proposals one resident may support in this process, and how many supports a proposal
+    # needs to reach the threshold (None: no limit, no threshold).
+    supports_per_resident: Mapped[int | None]
+    support_threshold: Mapped[int | None]
     # None while the process is a draft, seen by staff only.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -26,6 +26,8 @@ def seed() -> None:
             process.summary = text(item["summary"])
             process.description = text(item.get("description"))
             process.district_id = districts.get(item.get("district", ""))
+            process.supports_per_resident = item.get("supports_per_resident")
+            process.support_threshold = item.get("support_threshold")
             published = item.get("published_at")
             process.published_at = datetime.fromisoformat(str(published)).astimezone(UTC) if published else None
             process.phases.clear()

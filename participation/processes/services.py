@@ -52,13 +52,22 @@ def create_process(
     summary: LocalizedText,
     description: LocalizedText | None = None,
     district_id: int | None = None,
+    supports_per_resident: int | None = None,
+    support_threshold: int | None = None,
 ) -> Process:
     """A new draft process (not visible to residents until published)."""
     with transaction():
         _require_text(title)
         _require_text(summary)
         _check_district(district_id)
-        process = Process(title=title, summary=summary, description=description or None, district_id=district_id)
+        process = Process(
+            title=title,
+            summary=summary,
+            description=description or None,
+            district_id=district_id,
+            supports_per_resident=supports_per_resident,
+            support_threshold=support_threshold,
+        )
         db.session.add(process)
         db.session.flush()
         log_action(actor, "process.created", process)
@@ -73,6 +82,8 @@ def update_process(
     summary: LocalizedText,
     description: LocalizedText | None = None,
     district_id: int | None = None,
+    supports_per_resident: int | None = None,
+    support_threshold: int | None = None,
 ) -> Process:
     with transaction():
         _require_text(title)
@@ -82,6 +93,8 @@ def update_process(
         process.summary = summary
         process.description = description or None
         process.district_id = district_id
+        process.supports_per_resident = supports_per_resident
+        process.support_threshold = support_threshold
         process.updated_at = utcnow()
         log_action(actor, "process.updated", process)
     return process

@@ -114,6 +114,8 @@ def _process_fields(form: ProcessForm) -> dict:
         "summary": form.summary.data,
         "description": form.description.data or None,
         "district_id": form.district_id.data or None,
+        "supports_per_resident": form.supports_per_resident.data,
+        "support_threshold": form.support_threshold.data,
     }
 
 

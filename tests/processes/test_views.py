@@ -199,10 +199,15 @@ def test_staff_create_schedule_categorise_and_publish(app, client, make_user, lo
     }
     assert client.post(f"{base}/phases/new", data=phase).status_code == 302
     assert client.post(f"{base}/categories/new", data={"name-ja": "遊具"}).status_code == 302
-    assert client.post(base, data=_process_form(**{"title-ja": "公園の遊具"})).status_code == 302
+    edited = _process_form(**{"title-ja": "公園の遊具", "supports_per_resident": "5", "support_threshold": "100"})
+    assert client.post(base, data=edited).status_code == 302
     assert client.post(f"{base}/publish").status_code == 302
     process = get_process(app, process_id)
     assert process.title["ja"] == "公園の遊具" and process.published_at is not None
+    assert (process.supports_per_resident, process.support_threshold) == (5, 100)
+    assert client.post(base, data=_process_form(**{"title-ja": "公園の遊具"})).status_code == 302
+    process = get_process(app, process_id)
+    assert (process.supports_per_resident, process.support_threshold) == (None, None)  # empty: no limit
     assert process.phases[0].proposals_open and not process.phases[0].supports_open
     assert [c.name["ja"] for c in process.categories] == ["遊具"]
     assert "公園の遊具" in client.get("/processes").get_data(as_text=True)
@@ -218,6 +223,7 @@ def test_staff_create_schedule_categorise_and_publish(app, client, make_user, lo
         "process.category_added",
         "process.updated",
         "process.published",
+        "process.updated",
     ]
     assert {e.actor_id for e in entries} == {staff.id}
     activity = client.get("/activity").get_data(as_text=True)
@@ -261,6 +267,8 @@ def test_bad_process_forms_are_refused_in_the_readers_language(app, client, make
         (_process_form(**{"title-ja": "あ" * 151}), "150文字以内"),
         (_process_form(district_id="999"), "一覧から地区を選んでください。"),
         (_process_form(district_id="abc"), "一覧から地区を選んでください。"),
+        (_process_form(supports_per_resident="0"), "1以上の整数を入力してください。"),
+        (_process_form(support_threshold="たくさん"), "1以上の整数を入力してください。"),
     ]:
         response = client.post("/admin/processes/new", data=data)
         assert response.status_code == 422

@@ -1,0 +1,73 @@
+"""Proposals residents make inside a consultation, with supports, a per-resident limit and a threshold."""
+
+from flask import Flask, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..core.action_log import fixed
+from ..core.capability import Capability
+from ..core.models import Role
+from ..core.permissions import has_role
+from ..core.resources import ResourceType
+from ..extensions import db
+from . import seeds
+from .models import Proposal
+from .views import bp
+
+resident = has_role(Role.RESIDENT)
+manage = has_role(Role.STAFF, Role.ADMIN)
+
+
+def _visible(user, proposal) -> bool:
+    # A proposal is as public as its consultation; drafts are seen by staff only.
+    return proposal is not None and (proposal.process.is_published or manage(user))
+
+
+def _is_author(user, proposal) -> bool:
+    return user is not None and proposal is not None and proposal.author_id == user.id
+
+
+def proposal_count(process_id: int) -> int:
+    """For the consultation page: how many proposals it holds (one aggregate query)."""
+    return db.session.scalar(db.select(db.func.count(Proposal.id)).where(Proposal.process_id == process_id)) or 0
+
+
+def _init_app(app: Flask) -> None:
+    app.jinja_env.globals["proposal_count"] = proposal_count
+
+
+def _threshold_label(entry) -> str:
+    return _("Reached the threshold of %(count)s supports", count=entry.data["threshold"])
+
+
+capability = Capability(
+    name="proposals",
+    blueprints=(bp,),
+    permissions={
+        "proposals.view": _visible,
+        "proposals.create": resident,
+        "proposals.edit": _is_author,
+        "proposals.withdraw": _is_author,
+        "proposals.support": resident,
+    },
+    resources=(
+        ResourceType(
+            "proposal",
+            Proposal,
+            _l("Proposal"),
+            url=lambda proposal: url_for("proposals.show", proposal_id=proposal.id),
+            title=lambda proposal: proposal.title,
+            is_public=lambda proposal: proposal.process.is_published,
+        ),
+    ),
+    action_labels={
+        "proposal.created": fixed(_l("Submitted a proposal")),
+        "proposal.updated": fixed(_l("Edited a proposal")),
+        "proposal.withdrawn": fixed(_l("Withdrew a proposal")),
+        "proposal.supported": fixed(_l("Supported a proposal")),
+        "proposal.support_removed": fixed(_l("Removed their support from a proposal")),
+        "proposal.threshold_reached": _threshold_label,
+    },
+    seed=seeds.seed,
+    init_app=_init_app,
+)

@@ -1,0 +1,270 @@
+"""Every change to proposals and supports: one transaction each, written to the action log.
+
+Supports are counted by an atomic ``UPDATE ... SET supports_count = supports_count + 1`` in the same
+transaction as the support row; the UNIQUE (proposal, person) constraint is what really stops a second
+support, so two requests arriving at the same moment give one support and one friendly answer.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from ..core.action_log import PUBLIC, log_action
+from ..core.db import transaction
+from ..core.models import District, User
+from ..core.types import utcnow
+from ..extensions import db
+from ..processes.models import Process, local_today
+from .models import BODY_MAX, PLACE_MAX, TITLE_MAX, Proposal, Support
+
+
+class ProposalError(Exception):
+    """A change refused for a reason the person can understand; ``message`` is in the reader's language."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+NOT_PUBLISHED = _l("This consultation is not open to the public.")
+PROPOSALS_CLOSED = _l("Proposals cannot be submitted at the current stage of this consultation.")
+SUPPORTS_CLOSED = _l("Proposals cannot be supported at the current stage of this consultation.")
+WITHDRAWN = _l("This proposal has been withdrawn by its author and no longer takes supports.")
+ALREADY_WITHDRAWN = _l("This proposal has already been withdrawn.")
+EDIT_AFTER_SUPPORT = _l(
+    "This proposal can no longer be edited because it has received supports. You can withdraw it instead."
+)
+MISSING_TITLE = _l("Enter a title.")
+MISSING_BODY = _l("Describe your proposal.")
+UNKNOWN_CATEGORY = _l("Choose a category from the list.")
+UNKNOWN_DISTRICT = _l("Choose a district from the list.")
+TOO_LONG = _l("This text is too long.")
+
+
+class SupportResult(StrEnum):
+    SUPPORTED = "supported"
+    ALREADY_SUPPORTED = "already_supported"
+    REMOVED = "removed"
+    NOT_SUPPORTED = "not_supported"
+
+
+def _current_phase(process: Process):
+    return process.current_phase(local_today())
+
+
+def _check_fields(process: Process, title: str, body: str, category_id, district_id, place) -> None:
+    if not title:
+        raise ProposalError(MISSING_TITLE)
+    if not body:
+        raise ProposalError(MISSING_BODY)
+    if len(title) > TITLE_MAX or len(body) > BODY_MAX or (place and len(place) > PLACE_MAX):
+        raise ProposalError(TOO_LONG)
+    if category_id is not None and category_id not in {c.id for c in process.categories}:
+        raise ProposalError(UNKNOWN_CATEGORY)
+    if district_id is not None and db.session.get(District, district_id) is None:
+        raise ProposalError(UNKNOWN_DISTRICT)
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+
+def create_proposal(
+    actor: User,
+    process: Process,
+    *,
+    title: str,
+    body: str,
+    locale: str,
+    category_id: int | None = None,
+    district_id: int | None = None,
+    place: str | None = None,
+) -> Proposal:
+    """A new proposal by ``actor``; only in a published process whose current stage takes proposals."""
+    with transaction():
+        title, body, place = (title or "").strip(), (body or "").strip(), _clean(place)
+        if not process.is_published:
+            raise ProposalError(NOT_PUBLISHED)
+        phase = _current_phase(process)
+        if phase is None or not phase.proposals_open:
+            raise ProposalError(PROPOSALS_CLOSED)
+        _check_fields(process, title, body, category_id, district_id, place)
+        proposal = Proposal(
+            process_id=process.id,
+            author_id=actor.id,
+            title=title,
+            body=body,
+            locale=locale,
+            category_id=category_id,
+            district_id=district_id,
+            place=place,
+        )
+        db.session.add(proposal)
+        db.session.flush()
+        log_action(actor, "proposal.created", proposal, visibility=PUBLIC, data={"process_id": process.id})
+    return proposal
+
+
+def _lock(proposal: Proposal) -> Proposal:
+    """Re-read the proposal, locked until the end of the transaction (PostgreSQL; SQLite write
+    transactions are serialised already), so a support cannot slip in between check and change."""
+    return db.session.scalars(
+        db.select(Proposal)
+        .where(Proposal.id == proposal.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def update_proposal(
+    actor: User,
+    proposal: Proposal,
+    *,
+    title: str,
+    body: str,
+    category_id: int | None = None,
+    district_id: int | None = None,
+    place: str | None = None,
+) -> Proposal:
+    """The author's edit, refused once the first support has arrived or after withdrawal."""
+    with transaction():
+        proposal = _lock(proposal)
+        title, body, place = (title or "").strip(), (body or "").strip(), _clean(place)
+        if proposal.is_withdrawn:
+            raise ProposalError(ALREADY_WITHDRAWN)
+        if proposal.supports_count > 0:
+            raise ProposalError(EDIT_AFTER_SUPPORT)
+        _check_fields(proposal.process, title, body, category_id, district_id, place)
+        proposal.title = title
+        proposal.body = body
+        proposal.category_id = category_id
+        proposal.district_id = district_id
+        proposal.place = place
+        proposal.updated_at = utcnow()
+        log_action(actor, "proposal.updated", proposal, visibility=PUBLIC)
+    return proposal
+
+
+def withdraw_proposal(actor: User, proposal: Proposal) -> Proposal:
+    """The author withdraws: the proposal stays visible, marked, and takes no more supports."""
+    with transaction():
+        proposal = _lock(proposal)
+        if proposal.is_withdrawn:
+            raise ProposalError(ALREADY_WITHDRAWN)
+        proposal.withdrawn_at = utcnow()
+        log_action(actor, "proposal.withdrawn", proposal, visibility=PUBLIC)
+    return proposal
+
+
+# --- supports --------------------------------------------------------------------------------
+
+
+def has_supported(user: User | None, proposal: Proposal) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        db.session.scalar(
+            db.select(Support.id).where(Support.proposal_id == proposal.id, Support.user_id == user.id).limit(1)
+        )
+        is not None
+    )
+
+
+def support(actor: User, proposal: Proposal) -> SupportResult:
+    """Add ``actor``'s support. Refusals raise ProposalError; a second support (even one arriving at
+    the same moment as the first) is answered with ALREADY_SUPPORTED and changes nothing."""
+    with transaction():
+        # Lock the person's row (PostgreSQL) so one person's simultaneous supports in a process
+        # are counted against the limit one after the other.
+        db.session.execute(db.select(User.id).where(User.id == actor.id).with_for_update())
+        proposal = db.session.scalars(
+            db.select(Proposal).where(Proposal.id == proposal.id).execution_options(populate_existing=True)
+        ).one()
+        process = proposal.process
+        if proposal.is_withdrawn:
+            raise ProposalError(WITHDRAWN)
+        phase = _current_phase(process) if process.is_published else None
+        if phase is None or not phase.supports_open:
+            raise ProposalError(SUPPORTS_CLOSED)
+        if has_supported(actor, proposal):
+            return SupportResult.ALREADY_SUPPORTED
+        if process.supports_per_resident is not None:
+            used = db.session.scalar(
+                db.select(db.func.count(Support.id))
+                .join(Proposal, Proposal.id == Support.proposal_id)
+                .where(Support.user_id == actor.id, Proposal.process_id == process.id)
+            )
+            if used >= process.supports_per_resident:
+                raise ProposalError(
+                    _(
+                        "You have already supported as many proposals as this consultation allows (%(limit)s).",
+                        limit=process.supports_per_resident,
+                    )
+                )
+        try:
+            with db.session.begin_nested():
+                db.session.add(Support(proposal_id=proposal.id, user_id=actor.id))
+        except IntegrityError:
+            return SupportResult.ALREADY_SUPPORTED
+        db.session.execute(
+            update(Proposal)
+            .where(Proposal.id == proposal.id)
+            .values(supports_count=Proposal.supports_count + 1)
+            .execution_options(synchronize_session=False)
+        )
+        log_action(actor, "proposal.supported", proposal)
+        threshold = process.support_threshold
+        if threshold is not None:
+            reached = db.session.execute(
+                update(Proposal)
+                .where(
+                    Proposal.id == proposal.id,
+                    Proposal.threshold_reached_at.is_(None),
+                    Proposal.supports_count >= threshold,
+                )
+                .values(threshold_reached_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if reached.rowcount == 1:
+                log_action(
+                    None, "proposal.threshold_reached", proposal, visibility=PUBLIC, data={"threshold": threshold}
+                )
+    db.session.expire(proposal)
+    return SupportResult.SUPPORTED
+
+
+def remove_support(actor: User, proposal: Proposal) -> SupportResult:
+    """Take back ``actor``'s support while the current stage takes supports."""
+    with transaction():
+        proposal = db.session.scalars(
+            db.select(Proposal).where(Proposal.id == proposal.id).execution_options(populate_existing=True)
+        ).one()
+        process = proposal.process
+        phase = _current_phase(process) if process.is_published else None
+        if phase is None or not phase.supports_open:
+            raise ProposalError(SUPPORTS_CLOSED)
+        deleted = db.session.execute(
+            db.delete(Support)
+            .where(Support.proposal_id == proposal.id, Support.user_id == actor.id)
+            .execution_options(synchronize_session=False)
+        )
+        if deleted.rowcount != 1:
+            return SupportResult.NOT_SUPPORTED
+        db.session.execute(
+            update(Proposal)
+            .where(Proposal.id == proposal.id)
+            .values(supports_count=Proposal.supports_count - 1)
+            .execution_options(synchronize_session=False)
+        )
+        log_action(actor, "proposal.support_removed", proposal)
+    db.session.expire(proposal)
+    return SupportResult.REMOVED

@@ -1,0 +1,320 @@
+"""Proposals of a consultation (/processes/<id>/proposals) and one proposal (/proposals/<id>)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import BigInteger
+from wtforms.fields.choices import SelectChoice
+
+from ..core.htmx import render, wants_fragment
+from ..core.i18n import current_locale, localize
+from ..core.models import District
+from ..core.pagination import paginate
+from ..core.permissions import authorize, can
+from ..extensions import db
+from ..processes.models import Process, local_today
+from . import services
+from .forms import ProposalForm
+from .models import Proposal
+
+bp = Blueprint("proposals", __name__)
+
+STATES = ("all", "active", "withdrawn")
+SORTS = ("newest", "supported", "random")
+SIMILAR_LIMIT = 5
+RANDOM_MODULUS = 2_147_483_647  # a prime: multiplying ids by a seed modulo it shuffles them
+SEED_KEY = "proposals_seed"
+
+
+def _load_process(process_id: int) -> Process:
+    process = db.get_or_404(Process, process_id)
+    if not can("processes.view", process):
+        abort(404)  # drafts do not exist for the public
+    return process
+
+
+def _load_proposal(proposal_id: int) -> Proposal:
+    proposal = db.session.scalars(
+        db.select(Proposal)
+        .where(Proposal.id == proposal_id)
+        .options(
+            db.joinedload(Proposal.process),
+            db.joinedload(Proposal.author),
+            db.joinedload(Proposal.category),
+            db.joinedload(Proposal.district),
+        )
+    ).first()
+    if proposal is None or not can("proposals.view", proposal):
+        abort(404)
+    return proposal
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _random_seed() -> int:
+    """A number kept in the visitor's session, so the random order stays put while they page."""
+    seed = session.get(SEED_KEY)
+    if not isinstance(seed, int) or not 1 <= seed < RANDOM_MODULUS:
+        seed = secrets.randbelow(RANDOM_MODULUS - 1) + 1
+        session[SEED_KEY] = seed
+    return seed
+
+
+def _listing(process: Process, *, state: str, category_id, district_id, text: str, sort: str):
+    query = (
+        db.select(Proposal)
+        .where(Proposal.process_id == process.id)
+        .options(db.joinedload(Proposal.author), db.joinedload(Proposal.category), db.joinedload(Proposal.district))
+    )
+    if state == "active":
+        query = query.where(Proposal.withdrawn_at.is_(None))
+    elif state == "withdrawn":
+        query = query.where(Proposal.withdrawn_at.is_not(None))
+    if category_id is not None:
+        query = query.where(Proposal.category_id == category_id)
+    if district_id is not None:
+        query = query.where(Proposal.district_id == district_id)
+    if text:
+        query = query.where(Proposal.title.ilike(f"%{escape_like(text)}%", escape="\\"))
+    if sort == "supported":
+        query = query.order_by(Proposal.supports_count.desc(), Proposal.id.desc())
+    elif sort == "random":
+        shuffled = (db.cast(Proposal.id, BigInteger) * _random_seed()) % RANDOM_MODULUS
+        query = query.order_by(shuffled, Proposal.id)
+    else:
+        query = query.order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    return query
+
+
+@bp.get("/processes/<int:process_id>/proposals")
+def index(process_id: int):
+    process = _load_process(process_id)
+    state = request.args.get("state") or "all"
+    sort = request.args.get("sort") or "newest"
+    if state not in STATES or sort not in SORTS:
+        abort(404)
+    filters = {
+        "state": state,
+        "category_id": _int_arg("category"),
+        "district_id": _int_arg("district"),
+        "text": request.args.get("q", "").strip()[:100],
+        "sort": sort,
+    }
+    pagination = paginate(_listing(process, **filters))
+    districts = db.session.scalars(db.select(District).order_by(District.position, District.id)).all()
+    today = local_today()
+    args = {
+        "state": state,
+        "category": filters["category_id"] or "",
+        "district": filters["district_id"] or "",
+        "q": filters["text"],
+        "sort": sort,
+    }
+    return render(
+        "proposals/index.html",
+        "proposals/_list.html",
+        process=process,
+        pagination=pagination,
+        districts=districts,
+        filters=filters,
+        args={k: v for k, v in args.items() if v},
+        states=STATES,
+        sorts=SORTS,
+        current=process.current_phase(today),
+    )
+
+
+# --- creating and editing ----------------------------------------------------------------------
+
+
+def _form(process: Process, formdata=None, proposal: Proposal | None = None) -> ProposalForm:
+    form = ProposalForm(formdata=formdata, obj=proposal)
+    form.category_id.choices = [SelectChoice(0, _("No category"))] + [
+        SelectChoice(c.id, localize(c.name).text) for c in process.categories
+    ]
+    districts = db.session.scalars(db.select(District).order_by(District.position, District.id)).all()
+    form.district_id.choices = [SelectChoice(0, _("No particular district"))] + [
+        SelectChoice(d.id, localize(d.name).text) for d in districts
+    ]
+    if formdata is None and proposal is not None:
+        form.category_id.data = proposal.category_id or 0
+        form.district_id.data = proposal.district_id or 0
+    return form
+
+
+def _fields(form: ProposalForm) -> dict:
+    return {
+        "title": form.title.data,
+        "body": form.body.data,
+        "category_id": form.category_id.data or None,
+        "district_id": form.district_id.data or None,
+        "place": form.place.data or None,
+    }
+
+
+def _bigrams(text: str) -> set[str]:
+    words = [w for w in re.split(r"[\s、。，,.・「」()（）!?！？]+", text.lower()) if w]
+    grams = set()
+    for word in words:
+        if len(word) == 1:
+            continue
+        grams.update(word[i : i + 2] for i in range(len(word) - 1))
+    return grams
+
+
+def similar_proposals(process: Process, title: str, exclude_id: int | None = None) -> list[Proposal]:
+    """Up to five proposals of ``process`` whose titles share the most two-character pieces with
+    ``title`` (works for Japanese, which has no spaces between words)."""
+    grams = sorted(_bigrams(title.strip()[:150]))[:20]
+    if not grams:
+        return []
+    query = (
+        db.select(Proposal)
+        .where(
+            Proposal.process_id == process.id,
+            db.or_(*(Proposal.title.ilike(f"%{escape_like(g)}%", escape="\\") for g in grams)),
+        )
+        .order_by(Proposal.supports_count.desc(), Proposal.id.desc())
+        .limit(50)
+    )
+    if exclude_id is not None:
+        query = query.where(Proposal.id != exclude_id)
+    candidates = db.session.scalars(query).all()
+    wanted = set(grams)
+    scored = [(len(wanted & _bigrams(p.title)), p) for p in candidates]
+    scored = [item for item in scored if item[0] >= min(2, len(wanted))]
+    scored.sort(key=lambda item: (-item[0], item[1].is_withdrawn, -item[1].supports_count, -item[1].id))
+    return [p for _score, p in scored[:SIMILAR_LIMIT]]
+
+
+@bp.route("/processes/<int:process_id>/proposals/new", methods=["GET", "POST"])
+def new(process_id: int):
+    process = _load_process(process_id)
+    authorize("proposals.create", process)
+    if request.method == "GET" and wants_fragment() and "title" in request.args:
+        # The form asks, while the title is being typed, which proposals look alike.
+        similar = similar_proposals(process, request.args.get("title", ""))
+        return render("proposals/_similar.html", similar=similar, process=process)
+    form = _form(process, request.form if request.method == "POST" else None)
+    phase = process.current_phase(local_today())
+    if request.method == "POST" and form.validate():
+        try:
+            proposal = services.create_proposal(current_user, process, locale=current_locale(), **_fields(form))
+        except services.ProposalError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Your proposal has been published."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    status = 422 if request.method == "POST" else 200
+    return render(
+        "proposals/form.html",
+        form=form,
+        process=process,
+        proposal=None,
+        open_now=bool(phase and phase.proposals_open),
+        similar=similar_proposals(process, form.title.data or "") if form.title.data else [],
+        status=status,
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+def edit(proposal_id: int):
+    proposal = _load_proposal(proposal_id)
+    authorize("proposals.edit", proposal)
+    process = proposal.process
+    if proposal.supports_count > 0 or proposal.is_withdrawn:
+        message = services.ALREADY_WITHDRAWN if proposal.is_withdrawn else services.EDIT_AFTER_SUPPORT
+        flash(str(message), "error")
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    form = _form(process, request.form if request.method == "POST" else None, proposal)
+    if request.method == "POST" and form.validate():
+        try:
+            services.update_proposal(current_user, proposal, **_fields(form))
+        except services.ProposalError as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+        flash(_("Your proposal has been saved."), "success")
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    status = 422 if request.method == "POST" else 200
+    return render(
+        "proposals/form.html", form=form, process=process, proposal=proposal, open_now=True, similar=[], status=status
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/withdraw")
+def withdraw(proposal_id: int):
+    proposal = _load_proposal(proposal_id)
+    authorize("proposals.withdraw", proposal)
+    try:
+        services.withdraw_proposal(current_user, proposal)
+    except services.ProposalError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("Your proposal has been withdrawn. It stays visible, marked as withdrawn."), "success")
+    return redirect(url_for("proposals.show", proposal_id=proposal_id))
+
+
+# --- one proposal and its supports ------------------------------------------------------------
+
+
+def _support_context(proposal: Proposal, message=None, category: str = "success") -> dict:
+    phase = proposal.process.current_phase(local_today())
+    return {
+        "proposal": proposal,
+        "supported": services.has_supported(current_user, proposal),
+        "supports_open": bool(phase and phase.supports_open and proposal.process.is_published),
+        "message": message,
+        "message_category": category,
+    }
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def show(proposal_id: int):
+    proposal = _load_proposal(proposal_id)
+    return render("proposals/show.html", **_support_context(proposal))
+
+
+def _after_support(proposal_id: int, message, category: str):
+    if wants_fragment():
+        proposal = _load_proposal(proposal_id)
+        return render("proposals/_support.html", **_support_context(proposal, message, category))
+    flash(str(message), category)
+    return redirect(url_for("proposals.show", proposal_id=proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/support")
+def support(proposal_id: int):
+    proposal = _load_proposal(proposal_id)
+    authorize("proposals.support", proposal)
+    try:
+        result = services.support(current_user, proposal)
+    except services.ProposalError as error:
+        return _after_support(proposal_id, error.message, "error")
+    if result == services.SupportResult.ALREADY_SUPPORTED:
+        return _after_support(proposal_id, _("You have already supported this proposal."), "error")
+    return _after_support(proposal_id, _("Thank you. Your support has been counted."), "success")
+
+
+@bp.post("/proposals/<int:proposal_id>/unsupport")
+def unsupport(proposal_id: int):
+    proposal = _load_proposal(proposal_id)
+    authorize("proposals.support", proposal)
+    try:
+        result = services.remove_support(current_user, proposal)
+    except services.ProposalError as error:
+        return _after_support(proposal_id, error.message, "error")
+    if result == services.SupportResult.NOT_SUPPORTED:
+        return _after_support(proposal_id, _("You had not supported this proposal."), "error")
+    return _after_support(proposal_id, _("Your support has been removed."), "success")
