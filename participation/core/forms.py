@@ -30,6 +30,12 @@ def single_line(_form, field) -> None:
         raise ValidationError(_l("Remove the line breaks and invisible characters from this text."))
 
 
+def multi_line(_form, field) -> None:
+    """For long texts: line breaks and tabs are fine, other invisible characters are not."""
+    if isinstance(field.data, str) and has_invisible_characters(field.data, multiline=True):
+        raise ValidationError(_l("Remove the invisible characters from this text."))
+
+
 def clean_query(value: str | None, max_length: int = 100) -> str:
     """A search or filter value from the address bar, without invisible characters."""
     value = (value or "").strip()[:max_length]

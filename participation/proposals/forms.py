@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..core.forms import no_control_characters, strip
+from ..core.forms import multi_line, single_line, strip
 from .models import BODY_MAX, PLACE_MAX, TITLE_MAX
 
 
@@ -38,13 +38,13 @@ class ProposalForm(FlaskForm):
     title = StringField(
         _l("Title"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter a title.")), _too_long(TITLE_MAX), no_control_characters],
+        validators=[DataRequired(_l("Enter a title.")), _too_long(TITLE_MAX), single_line],
         description=_l("A short sentence that says what you propose."),
     )
     body = TextAreaField(
         _l("Your proposal"),
         filters=[strip],
-        validators=[DataRequired(_l("Describe your proposal.")), _too_long(BODY_MAX), no_control_characters],
+        validators=[DataRequired(_l("Describe your proposal.")), _too_long(BODY_MAX), multi_line],
         description=_l("What should change, why, and who would benefit. You can use Markdown."),
     )
     category_id = ChoiceIdField(_l("Category (optional)"), message=_l("Choose a category from the list."))
@@ -52,6 +52,6 @@ class ProposalForm(FlaskForm):
     place = StringField(
         _l("Place (optional)"),
         filters=[strip],
-        validators=[Optional(), _too_long(PLACE_MAX), no_control_characters],
+        validators=[Optional(), _too_long(PLACE_MAX), single_line],
         description=_l("An address or a landmark, e.g. the north entrance of Sakuradai Park."),
     )
