@@ -30,6 +30,7 @@ DEFAULTS: dict[str, object] = {
         "participation.admin:capability",
         "participation.processes:capability",
         "participation.proposals:capability",
+        "participation.search:capability",
     ],
     # Locales: the first is the default. Content and UI are Japanese first.
     "LOCALES": ["ja", "en"],
@@ -77,6 +78,12 @@ DEFAULTS: dict[str, object] = {
     # Content security policy additions, e.g. a map tile server for img-src.
     "CSP_EXTRA_IMG_SRC": [],
     "PAGE_SIZE": 20,
+    # Search: the Whoosh index directory (default instance/search-index; local disk only, never NFS),
+    # how long an update after a commit waits for the index's write lock before leaving the change
+    # to `flask search sync`, and how long that command waits.
+    "SEARCH_INDEX_DIR": None,
+    "SEARCH_WRITER_TIMEOUT": 0.5,
+    "SEARCH_SYNC_TIMEOUT": 60.0,
     # Demo mode: `flask seed demo` loads the sample district and one account per role.
     "DEMO": False,
 }

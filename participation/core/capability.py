@@ -16,6 +16,7 @@ from flask import Blueprint, Flask
 from . import action_log, permissions, registry, resources
 from .permissions import Rule
 from .resources import ResourceType
+from .searchable import Searchable
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Capability:
     # action key -> function(ActionLog) -> str, for showing log entries in the reader's language
     action_labels: Mapping[str, Callable] = field(default_factory=dict)
     cli: tuple[click.Command, ...] = ()
+    # what the capability puts in the search index (see core.searchable), read by the search capability
+    searchable: tuple[Searchable, ...] = ()
     # loads the capability's demo data from seeds/ (idempotent); called by `flask seed demo`
     seed: Callable[[], None] | None = None
     # anything else a capability must wire into the app (template filters, signal handlers)

@@ -7,6 +7,8 @@ Images are not rendered (they would load from other sites and leak who reads wha
 
 from __future__ import annotations
 
+import html
+
 import bleach
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
@@ -105,3 +107,11 @@ def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
     return Markup(_clean(_md.render(text)))  # noqa: S704 (sanitised by _clean)
+
+
+def markdown_to_text(text: str | None) -> str:
+    """The plain text of Markdown (for search snippets and indexing): no tags, no entities."""
+    if not text:
+        return ""
+    stripped = bleach.clean(_md.render(text), tags=set(), strip=True, strip_comments=True)
+    return " ".join(html.unescape(stripped).split())

@@ -187,3 +187,17 @@ class ActionLog(db.Model):
 @event.listens_for(ActionLog, "before_delete")
 def _action_log_is_append_only(_mapper, _connection, target):
     raise RuntimeError("the action log is append-only")
+
+
+class SearchOutbox(db.Model):
+    """Searchable records changed by a committed transaction and not yet applied to the search index.
+
+    A row is written in the same transaction as the change (so it commits or rolls back with it) and
+    deleted once the index reflects the record; `flask search sync` applies whatever is left."""
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_type: Mapped[str] = mapped_column(String(40))
+    resource_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

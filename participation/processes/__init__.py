@@ -11,6 +11,7 @@ from ..core.permissions import any_of, has_role
 from ..core.resources import ResourceType
 from . import seeds
 from .models import Process
+from .search import searchable
 from .views import bp
 
 manage = has_role(Role.STAFF, Role.ADMIN)
@@ -52,5 +53,6 @@ capability = Capability(
         "process.category_updated": fixed(_l("Edited a category of a consultation")),
         "process.category_deleted": fixed(_l("Deleted a category from a consultation")),
     },
+    searchable=searchable,
     seed=seeds.seed,
 )

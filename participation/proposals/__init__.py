@@ -12,6 +12,7 @@ from ..core.resources import ResourceType
 from ..extensions import db
 from . import seeds
 from .models import Proposal
+from .search import searchable
 from .views import bp
 
 resident = has_role(Role.RESIDENT)
@@ -43,6 +44,7 @@ def _threshold_label(entry) -> str:
 capability = Capability(
     name="proposals",
     blueprints=(bp,),
+    searchable=searchable,
     permissions={
         "proposals.view": _visible,
         "proposals.create": resident,

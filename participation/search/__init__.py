@@ -1,0 +1,22 @@
+"""Site search: a Whoosh index of every public record the capabilities declare in their search.py,
+Japanese-aware, updated after each commit through the search outbox, rebuildable from the database."""
+
+from flask import Flask
+
+from ..core.capability import Capability
+from . import outbox
+from .cli import search_cli
+from .views import bp
+
+
+def _init_app(app: Flask) -> None:
+    app.extensions[outbox.EXTENSION_KEY] = {}
+    outbox.install()
+
+
+capability = Capability(
+    name="search",
+    blueprints=(bp,),
+    cli=(search_cli,),
+    init_app=_init_app,
+)

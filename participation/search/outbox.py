@@ -1,0 +1,94 @@
+"""Recording changes to searchable records in the transaction that makes them, applying them after.
+
+After each flush, every new, changed or deleted object whose class a capability declared searchable
+gets a ``search_outbox`` row, written on the flush's own connection (so it commits or rolls back with
+the change). After the commit, the rows are applied to the index if its write lock comes quickly;
+otherwise they wait for the next commit or `flask search sync`. Nothing is indexed before commit, so
+a rolled-back change never reaches the index.
+"""
+
+from __future__ import annotations
+
+import logging
+from itertools import chain
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, insert
+
+from ..core.models import SearchOutbox
+from ..core.types import utcnow
+from ..extensions import db
+
+log = logging.getLogger(__name__)
+
+EXTENSION_KEY = "participation.search"
+_PENDING = "participation.search.pending"
+
+
+def _active() -> bool:
+    return has_app_context() and EXTENSION_KEY in current_app.extensions
+
+
+def _models() -> dict[type, str]:
+    state = current_app.extensions[EXTENSION_KEY]
+    if "models" not in state:
+        from .index import declared_models
+
+        state["models"] = declared_models()
+    return state["models"]
+
+
+def _name_of(obj, models: dict[type, str]) -> str | None:
+    for model, name in models.items():
+        if isinstance(obj, model):
+            return name
+    return None
+
+
+def _after_flush(session, _flush_context) -> None:
+    if not _active():
+        return
+    models = _models()
+    if not models:
+        return
+    refs = {}
+    for obj in chain(session.new, session.dirty, session.deleted):
+        name = _name_of(obj, models)
+        ident = getattr(obj, "id", None) if name else None
+        if ident is not None:
+            refs[(name, ident)] = None
+    if not refs:
+        return
+    now = utcnow()
+    session.connection().execute(
+        insert(SearchOutbox.__table__),
+        [{"resource_type": name, "resource_id": ident, "created_at": now} for name, ident in refs],
+    )
+    session.info[_PENDING] = True
+
+
+def _after_commit(session) -> None:
+    if not session.info.pop(_PENDING, False) or not _active():
+        return
+    from .index import apply_pending
+
+    try:
+        apply_pending(timeout=current_app.config["SEARCH_WRITER_TIMEOUT"])
+    except Exception:  # the change is committed; its outbox row stays for `flask search sync`
+        log.exception("could not apply search outbox after commit")
+
+
+def _after_rollback(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def install() -> None:
+    """Listen on the app's session class once per process (the listeners check which app is active)."""
+    session_class = db.session.session_factory.class_
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("after_commit", _after_commit),
+        ("after_rollback", _after_rollback),
+    ):
+        if not event.contains(session_class, name, listener):
+            event.listen(session_class, name, listener)

@@ -1,0 +1,141 @@
+"""Running a search for the public: ranked, filtered, paged, with highlighted snippets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup, escape
+from whoosh import query as wq
+from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text
+
+from ..core import resources
+from .index import open_index
+from .query import ParsedQuery
+
+SNIPPET_CHARS = 160
+
+
+class MarkFormatter(Formatter):
+    """Matched words in <mark>, everything else HTML-escaped."""
+
+    between = "…"
+
+    def _text(self, text):
+        return str(escape(text))
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(get_text(text, token, replace))}</mark>"
+
+
+@dataclass
+class Hit:
+    type: str
+    resource_id: int
+    locale: str
+    title: Markup
+    snippet: Markup
+    date: datetime | None
+    record: object
+    space: object | None
+
+    @property
+    def type_label(self):
+        rtype = resources.resource_type(self.type)
+        return rtype.label if rtype else self.type
+
+    @property
+    def url(self) -> str | None:
+        rtype = resources.resource_type(self.type)
+        return rtype.url(self.record) if rtype and rtype.url else None
+
+    @property
+    def space_title(self) -> str | None:
+        if self.space is None:
+            return None
+        rtype = resources.resource_type(resources.type_name_of(self.space))
+        return rtype.title(self.space) if rtype and rtype.title else None
+
+
+def _ref(value: str) -> tuple[str, int] | None:
+    name, _, ident = (value or "").partition(":")
+    return (name, int(ident)) if name and ident.isdigit() else None
+
+
+def _public(record) -> bool:
+    rtype = resources.resource_type(resources.type_name_of(record))
+    return rtype is not None and (rtype.is_public is None or rtype.is_public(record))
+
+
+class SearchPage(Pagination):
+    """One page of results, shaped like Flask-SQLAlchemy's pagination for macros/pager.html."""
+
+    def _query_items(self):
+        return self._query_args["items"]
+
+    def _query_count(self):
+        return self._query_args["total"]
+
+
+def _highlight(hit, field: str, fallback: int | None = None) -> Markup:
+    """``field`` with the matched words marked: whole for a title, the best passages of a body."""
+    text = hit.get(field) or ""
+    hit.results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=40) if fallback else WholeFragmenter()
+    marked = hit.highlights(field, text=text, top=2) if text else ""
+    if marked:
+        return Markup(marked)  # noqa: S704 (MarkFormatter escapes every piece of text)
+    if fallback is not None and len(text) > fallback:
+        text = text[:fallback] + "…"
+    return escape(text)
+
+
+def search(parsed: ParsedQuery, *, page: int, per_page: int, type: str | None = None, locale: str | None = None):
+    """Public documents matching ``parsed``, best first. Without a language filter each record
+    appears once, in its best-matching language. Records the index still holds but that are no longer
+    public (an update not yet applied) are left out."""
+    filters = [wq.Term("public", True)]
+    if type:
+        filters.append(wq.Term("type", type))
+    if locale:
+        filters.append(wq.Term("locale", locale))
+    ix = open_index()
+    with ix.searcher() as searcher:
+        results = searcher.search_page(
+            parsed.query,
+            page,
+            pagelen=per_page,
+            filter=wq.And(filters),
+            collapse=None if locale else "ref",
+            collapse_limit=1,
+            terms=True,
+        )
+        results.results.formatter = MarkFormatter()
+        total = results.total
+        rows = []
+        for hit in results if results.pagenum == page else ():  # past the last page: nothing
+            ref = _ref(hit["ref"])
+            if ref is None:
+                continue
+            title, snippet = _highlight(hit, "title"), _highlight(hit, "body", SNIPPET_CHARS)
+            rows.append((ref, _ref(hit.get("space")), hit.get("locale"), hit.get("date"), title, snippet))
+    records = resources.load_many([r[0] for r in rows] + [r[1] for r in rows if r[1]])
+    items = []
+    for ref, space, locale_, date, title, snippet in rows:
+        record = records.get(ref)
+        if record is None or not _public(record):
+            continue
+        space_record = records.get(space) if space and space != ref else None
+        items.append(
+            Hit(
+                type=ref[0],
+                resource_id=ref[1],
+                locale=locale_,
+                title=title,
+                snippet=snippet,
+                date=date.replace(tzinfo=UTC) if date else None,
+                record=record,
+                space=space_record if space_record is not None and _public(space_record) else None,
+            )
+        )
+    return SearchPage(page=page, per_page=per_page, items=items, total=total, error_out=False)

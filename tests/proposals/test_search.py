@@ -1,0 +1,27 @@
+"""Proposals are found by search in the language they were written in; withdrawn ones are not."""
+
+from participation.core.models import User
+from participation.extensions import db
+from participation.proposals import services
+from participation.proposals.models import Proposal
+
+
+def test_proposals_are_searchable_until_withdrawn(app, client, make_user, make_process):
+    author = make_user()
+    process_id = make_process("さくら台公園の遊具更新", proposals_open=True)
+    with app.app_context():
+        from participation.processes.models import Process
+
+        proposal = services.create_proposal(
+            db.session.get(User, author.id),
+            db.session.get(Process, process_id),
+            title="ふわふわドームを設置してほしい",
+            body="小さな子どもが安全に遊べる遊具です。",
+            locale="ja",
+        )
+        proposal_id = proposal.id
+    html = client.get("/search?q=ドーム").get_data(as_text=True)
+    assert f'href="/proposals/{proposal_id}"' in html
+    with app.app_context():
+        services.withdraw_proposal(db.session.get(User, author.id), db.session.get(Proposal, proposal_id))
+    assert f'href="/proposals/{proposal_id}"' not in client.get("/search?q=ドーム").get_data(as_text=True)

@@ -1,0 +1,223 @@
+import pytest
+from whoosh.index import LockError
+
+from participation.core.models import SearchOutbox
+from participation.extensions import db
+from participation.processes import services
+from participation.processes.models import Process
+
+from ..conftest import HX
+from .conftest import found, hits, indexed_keys
+
+PARK = "市は駅前の公園に防犯カメラを設置する計画について意見を募集します。"
+
+
+@pytest.fixture
+def corpus(add_process):
+    return {
+        "park": add_process(
+            "みどり公園の再整備",
+            PARK,
+            en=("Redesign of Midori park", "The city plans new security cameras at the station square."),
+        ),
+        "bus": add_process("コミュニティバスの路線見直し", "高齢者の移動支援について話し合います。"),
+        "ai": add_process("ＡＩｶﾒﾗの実証実験", "駅前で人流を計測します。"),
+    }
+
+
+@pytest.mark.parametrize("q", ["公園", "防犯", "カメラ", "防犯カメラ", "AIカメラ 駅前", "ｶﾒﾗ", "ＡＩ"])
+def test_japanese_words_are_found_inside_unspaced_sentences(client, corpus, q):
+    assert hits(client, q)
+
+
+def test_two_character_words_find_the_right_records(client, corpus):
+    assert hits(client, "防犯") == [corpus["park"]]
+    assert hits(client, "移動") == [corpus["bus"]]
+    assert hits(client, "公園") == [corpus["park"]]
+
+
+def test_mixed_and_width_variant_queries(client, corpus):
+    assert hits(client, "AIカメラ 駅前") == [corpus["ai"]]
+    assert hits(client, "ａｉ\u3000ｶﾒﾗ") == [corpus["ai"]]
+    assert set(hits(client, "カメラ")) == {corpus["park"], corpus["ai"]}
+
+
+def test_english_inflections_match(client, corpus):
+    assert hits(client, "camera", locale="en") == [corpus["park"]]
+    assert hits(client, "Parks") == [corpus["park"]]
+    assert hits(client, "CAMERAS") == [corpus["park"]]
+
+
+def test_quoted_phrases_match_as_phrases(client, corpus):
+    assert hits(client, '"security cameras"') == [corpus["park"]]
+    assert hits(client, '"cameras security"') == []
+    assert hits(client, "security cameras") == [corpus["park"]]
+    assert hits(client, "「防犯カメラ」") == [corpus["park"]]
+    assert hits(client, '"カメラ 防犯"') == []
+
+
+def test_matched_words_are_highlighted_and_escaped(client, add_process):
+    add_process("<script>alert(1)</script>の公園", "公園で<b>遊ぶ</b>")
+    html = found(client, "公園")
+    assert "<mark>公園</mark>" in html
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "<b>遊ぶ" not in html
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "a" * 10_000,
+        "!!!???...",
+        '"unbalanced 公園',
+        "公園 AND OR NOT * ? ~ ^ ( ) : [ ] { }",
+        "title:公園",
+        '""',
+        "\u3000",
+        "*",
+    ],
+)
+def test_absurd_queries_never_fail(client, corpus, q):
+    response = client.get("/search", query_string={"q": q})
+    assert response.status_code == 200
+
+
+def test_absurd_queries_get_a_clear_message(client, corpus):
+    assert "文字以内" in found(client, "公園" * 5000)
+    assert "検索できる語がありません" in found(client, "!!!???")
+    assert hits(client, '"公園') == [corpus["park"]]
+    assert hits(client, "公園 AND (防犯") == []  # "and" is a word like any other
+    assert hits(client, "公園 (防犯") == [corpus["park"]]
+    assert hits(client, "title:公園") == []  # no field syntax: "title" must be in the text
+
+
+def test_empty_query_shows_the_form(client):
+    html = found(client, "")
+    assert 'id="search-q"' in html and "検索語" in html
+
+
+def test_drafts_are_never_returned(app, client, add_process):
+    add_process("下書きの公園計画", published=False)
+    assert hits(client, "公園") == [] and "下書き" not in found(client, "公園")
+    assert indexed_keys(app) == set()
+
+
+def test_unpublishing_and_deleting_remove_results_at_commit(app, client, make_process):
+    process_id = make_process("駅前公園の計画")
+    assert f"process:{process_id}:ja" in indexed_keys(app)
+    assert hits(client, "公園") == [process_id]
+    with app.app_context():
+        services.unpublish(None, db.session.get(Process, process_id))
+    assert indexed_keys(app) == set()
+    assert hits(client, "公園") == []
+    with app.app_context():
+        services.publish(None, db.session.get(Process, process_id))
+    assert hits(client, "公園") == [process_id]
+    with app.app_context():
+        db.session.delete(db.session.get(Process, process_id))
+        db.session.commit()
+    assert indexed_keys(app) == set()
+
+
+def test_a_rolled_back_change_never_reaches_the_index(app, add_process):
+    with app.app_context():
+        db.session.add(Process(title={"ja": "幻の公園"}, summary={"ja": "幻"}))
+        db.session.flush()
+        db.session.rollback()
+        assert db.session.scalar(db.select(db.func.count(SearchOutbox.id))) == 0
+    assert indexed_keys(app) == set()
+
+
+def test_every_locale_is_indexed(app, client, corpus):
+    keys = indexed_keys(app)
+    assert {f"process:{corpus['park']}:ja", f"process:{corpus['park']}:en", f"process:{corpus['bus']}:ja"} <= keys
+    assert hits(client, "cameras", locale="en") == [corpus["park"]]
+    assert hits(client, "Midori", locale="ja") == []
+
+
+def test_filters_by_type_and_language(client, corpus):
+    assert hits(client, "公園", type="process") == [corpus["park"]]
+    assert hits(client, "公園", locale="en") == []
+    assert "該当する結果はありません" in found(client, "公園", locale="en")
+    assert hits(client, "公園", type="nonsense", locale="xx") == [corpus["park"]]
+
+
+def test_paging_and_htmx_fragment(app, client, add_process):
+    for n in range(25):
+        add_process(f"公園の計画{n}")
+    html = found(client, "公園")
+    assert "25件" in html and 'rel="next"' in html
+    second = client.get("/search?q=公園&page=2").get_data(as_text=True)
+    assert second.count('class="card search-hit"') == 5
+    fragment = client.get("/search?q=公園", headers=HX).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section id="search-results"') and "<html" not in fragment
+    assert "該当する結果はありません" in found(client, "公園", page="99")
+
+
+def test_search_box_in_every_page_header(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="site-search-q"' in html and 'action="/search"' in html
+
+
+def test_the_outbox_keeps_changes_while_the_index_is_locked(app, add_process, runner):
+    from participation.search.index import open_index, pending_count
+
+    with app.app_context():
+        writer = open_index().writer()
+    try:
+        process_id = add_process("ロック中の公園")
+        with app.app_context():
+            assert pending_count() == 1
+        assert indexed_keys(app) == set()
+    finally:
+        writer.cancel()
+    result = runner.invoke(args=["search", "sync"])
+    assert result.exit_code == 0, result.output
+    assert indexed_keys(app) == {f"process:{process_id}:ja"}
+    with app.app_context():
+        assert pending_count() == 0
+
+
+def test_sync_reports_a_locked_index(app, add_process, runner):
+    from participation.search.index import open_index
+
+    app.config["SEARCH_SYNC_TIMEOUT"] = 0.1
+    with app.app_context():
+        writer = open_index().writer()
+    try:
+        add_process("ロック中の公園")
+        result = runner.invoke(args=["search", "sync"])
+        assert result.exit_code != 0 and "1 left" in result.output
+    finally:
+        writer.cancel()
+
+
+def test_rebuild_makes_a_fresh_index_and_swaps_it_in(app, client, add_process, runner, tmp_path):
+    add_process("再構築の公園")
+    add_process("下書き", published=False)
+    with app.app_context():
+        db.session.execute(db.delete(SearchOutbox))
+        db.session.commit()
+    path = tmp_path / "index" / "search-index"
+    before = path.resolve()
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed 1 document(s)" in result.output
+    assert path.is_symlink() and path.resolve() != before
+    assert len(hits(client, "公園")) == 1
+    stats = runner.invoke(args=["search", "stats"])
+    assert stats.exit_code == 0
+    assert "process" in stats.output and "pending changes: 0" in stats.output
+
+
+def test_rebuild_while_the_writer_is_held_waits_and_fails_cleanly(app, runner):
+    from participation.search.index import open_index
+
+    app.config["SEARCH_SYNC_TIMEOUT"] = 0.1
+    with app.app_context():
+        writer = open_index().writer()
+    try:
+        result = runner.invoke(args=["search", "rebuild"])
+        assert isinstance(result.exception, LockError)
+    finally:
+        writer.cancel()
