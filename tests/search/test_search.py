@@ -148,7 +148,7 @@ def test_paging_and_htmx_fragment(app, client, add_process):
     html = found(client, "公園")
     assert "25件" in html and 'rel="next"' in html
     second = client.get("/search?q=公園&page=2").get_data(as_text=True)
-    assert second.count('class="card search-hit"') == 5
+    assert second.count('class="search-hit"') == 5
     fragment = client.get("/search?q=公園", headers=HX).get_data(as_text=True)
     assert fragment.lstrip().startswith('<section id="search-results"') and "<html" not in fragment
     assert "該当する結果はありません" in found(client, "公園", page="99")
