@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.forms import LocalizedTextField, multi_line, single_line, strip
@@ -84,7 +85,7 @@ PROGRESS_MESSAGE = _l("Enter the progress as a whole number from 0 to 100.")
 class AnswerForm(FlaskForm):
     state = SelectField(
         _l("State"),
-        choices=[(state.value, label) for state, label in ANSWER_LABELS.items()],
+        choices=[SelectChoice(state.value, label) for state, label in ANSWER_LABELS.items()],
         validate_choice=False,
     )
     text = LocalizedTextField(
