@@ -11,7 +11,7 @@ from ..core.permissions import has_role
 from ..core.resources import ResourceType
 from ..extensions import db
 from . import seeds
-from .models import Proposal
+from .models import AnswerState, Proposal
 from .search import searchable
 from .views import bp
 
@@ -41,6 +41,18 @@ def _threshold_label(entry) -> str:
     return _("Reached the threshold of %(count)s supports", count=entry.data["threshold"])
 
 
+def _answered_label(entry) -> str:
+    try:
+        state = AnswerState(entry.data.get("state"))
+    except ValueError:
+        return _("Answered a proposal")
+    return _("Answered a proposal: %(state)s", state=state.label)
+
+
+def _progress_label(entry) -> str:
+    return _("Reported progress on a proposal (%(progress)s%%)", progress=entry.data.get("progress", 0))
+
+
 capability = Capability(
     name="proposals",
     blueprints=(bp,),
@@ -51,6 +63,7 @@ capability = Capability(
         "proposals.edit": _is_author,
         "proposals.withdraw": _is_author,
         "proposals.support": resident,
+        "proposals.answer": manage,
     },
     resources=(
         ResourceType(
@@ -69,6 +82,8 @@ capability = Capability(
         "proposal.supported": fixed(_l("Supported a proposal")),
         "proposal.support_removed": fixed(_l("Removed their support from a proposal")),
         "proposal.threshold_reached": _threshold_label,
+        "proposal.answered": _answered_label,
+        "proposal.progress_updated": _progress_label,
     },
     seed=seeds.seed,
     init_app=_init_app,

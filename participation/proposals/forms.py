@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.forms import multi_line, single_line, strip
-from .models import BODY_MAX, PLACE_MAX, TITLE_MAX
+from ..core.forms import LocalizedTextField, multi_line, single_line, strip
+from ..processes.forms import LocalDateField
+from .models import ANSWER_LABELS, ANSWER_MAX, BODY_MAX, COST_MAX, PLACE_MAX, TITLE_MAX, UPDATE_MAX, AnswerState
 
 
 class ChoiceIdField(SelectField):
@@ -54,4 +56,65 @@ class ProposalForm(FlaskForm):
         filters=[strip],
         validators=[Optional(), _too_long(PLACE_MAX), single_line],
         description=_l("An address or a landmark, e.g. the north entrance of Sakuradai Park."),
+    )
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed by staff (commas and full-width digits accepted), with the field's
+    message in the reader's language when it is not one."""
+
+    def __init__(self, label=None, validators=None, message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        value = " ".join(valuelist).strip() if valuelist else ""
+        value = value.translate(str.maketrans("０１２３４５６７８９", "0123456789")).replace(",", "").replace("，", "")
+        self.data = None
+        if value:
+            try:
+                self.data = int(value)
+            except ValueError:
+                raise ValueError(self.message) from None
+
+
+COST_MESSAGE = _l("Enter the cost in yen as a whole number of 0 or more.")
+PROGRESS_MESSAGE = _l("Enter the progress as a whole number from 0 to 100.")
+
+
+class AnswerForm(FlaskForm):
+    state = SelectField(
+        _l("State"),
+        choices=[SelectChoice(state.value, label) for state, label in ANSWER_LABELS.items()],
+        validate_choice=False,
+    )
+    text = LocalizedTextField(
+        _l("Answer"),
+        multiline=True,
+        max_length=ANSWER_MAX,
+        description=_l("The city's answer, published as written. You can use Markdown."),
+    )
+    cost = WholeNumberField(
+        _l("Estimated cost in yen (optional)"),
+        validators=[Optional(), NumberRange(min=0, max=COST_MAX, message=COST_MESSAGE)],
+        message=COST_MESSAGE,
+    )
+
+    def validate_state(self, field):
+        if field.data not in {state.value for state in AnswerState}:
+            raise ValidationError(_l("Choose a state from the list."))
+
+
+class ProgressForm(FlaskForm):
+    on = LocalDateField(_l("Date"))
+    progress = WholeNumberField(
+        _l("Progress after this update (%)"),
+        validators=[NumberRange(min=0, max=100, message=PROGRESS_MESSAGE)],
+        message=PROGRESS_MESSAGE,
+    )
+    text = LocalizedTextField(
+        _l("What was done"),
+        multiline=True,
+        max_length=UPDATE_MAX,
+        description=_l("Published in the proposal's implementation record. You can use Markdown."),
     )

@@ -3,15 +3,16 @@ its consultation and title; its supports are replaced by those in the file and c
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from ..core.db import transaction
 from ..core.i18n import localize
 from ..core.models import User
 from ..core.seeds import district_ids, read_seed
+from ..core.types import LocalizedText
 from ..extensions import db
 from ..processes.models import Process
-from .models import Proposal, Support
+from .models import AnswerState, ProgressUpdate, Proposal, ProposalAnswer, Support
 
 
 def _moment(value) -> datetime:
@@ -49,3 +50,42 @@ def seed() -> None:
             threshold = process.support_threshold
             reached = threshold is not None and len(supporters) >= threshold
             proposal.threshold_reached_at = (proposal.threshold_reached_at or proposal.created_at) if reached else None
+            _seed_answers(proposal, item, users)
+
+
+def _text(entry) -> LocalizedText:
+    return LocalizedText({"ja": entry["ja"].strip(), "en": entry.get("en", "").strip()}, "ja")
+
+
+def _seed_answers(proposal: Proposal, item, users) -> None:
+    """The city's answers (oldest first) and the implementation record, replaced by those in the file."""
+    db.session.execute(db.delete(ProposalAnswer).where(ProposalAnswer.proposal_id == proposal.id))
+    db.session.execute(db.delete(ProgressUpdate).where(ProgressUpdate.proposal_id == proposal.id))
+    proposal.answer_state = proposal.answer_text = proposal.answer_cost = None
+    proposal.answered_at = proposal.answered_by_id = None
+    proposal.progress = 0
+    for answer in item.get("answers", []):
+        staff = users[answer["by"]].id
+        moment = _moment(answer["at"])
+        state = AnswerState(answer["state"]).value
+        text = _text(answer)
+        cost = answer.get("cost")
+        db.session.add(
+            ProposalAnswer(
+                proposal_id=proposal.id, state=state, text=text, cost=cost, author_id=staff, created_at=moment
+            )
+        )
+        proposal.answer_state, proposal.answer_text, proposal.answer_cost = state, text, cost
+        proposal.answered_at, proposal.answered_by_id = moment, staff
+    for update in item.get("progress", []):
+        db.session.add(
+            ProgressUpdate(
+                proposal_id=proposal.id,
+                on=date.fromisoformat(str(update["on"])),
+                text=_text(update),
+                progress=update["progress"],
+                author_id=users[update["by"]].id,
+                created_at=_moment(f"{update['on']}T12:00:00+09:00"),
+            )
+        )
+        proposal.progress = update["progress"]

@@ -7,6 +7,7 @@ support, so two requests arriving at the same moment give one support and one fr
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from flask_babel import gettext as _
@@ -17,10 +18,22 @@ from sqlalchemy.exc import IntegrityError
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
 from ..core.models import District, User
-from ..core.types import utcnow
+from ..core.types import LocalizedText, utcnow
 from ..extensions import db
 from ..processes.models import Process, local_today
-from .models import BODY_MAX, PLACE_MAX, TITLE_MAX, Proposal, Support
+from .models import (
+    ANSWER_MAX,
+    BODY_MAX,
+    COST_MAX,
+    PLACE_MAX,
+    TITLE_MAX,
+    UPDATE_MAX,
+    AnswerState,
+    ProgressUpdate,
+    Proposal,
+    ProposalAnswer,
+    Support,
+)
 
 
 class ProposalError(Exception):
@@ -44,6 +57,14 @@ MISSING_BODY = _l("Describe your proposal.")
 UNKNOWN_CATEGORY = _l("Choose a category from the list.")
 UNKNOWN_DISTRICT = _l("Choose a district from the list.")
 TOO_LONG = _l("This text is too long.")
+ANSWER_WITHDRAWN = _l("A withdrawn proposal cannot be answered.")
+UNKNOWN_STATE = _l("Choose a state from the list.")
+MISSING_ANSWER = _l("Write the answer in at least one language.")
+BAD_COST = _l("Enter the cost in yen as a whole number of 0 or more.")
+NO_IMPLEMENTATION = _l("Progress can only be recorded for proposals that are accepted, in progress or implemented.")
+BAD_PROGRESS = _l("Enter the progress as a whole number from 0 to 100.")
+MISSING_UPDATE = _l("Describe the update in at least one language.")
+MISSING_DATE = _l("Enter the date.")
 
 
 class SupportResult(StrEnum):
@@ -268,3 +289,88 @@ def remove_support(actor: User, proposal: Proposal) -> SupportResult:
         log_action(actor, "proposal.support_removed", proposal)
     db.session.expire(proposal)
     return SupportResult.REMOVED
+
+
+# --- official answers and the implementation record ------------------------------------------
+
+
+def answer_proposal(
+    actor: User, proposal: Proposal, *, state: str, text: LocalizedText, cost: int | None = None
+) -> ProposalAnswer:
+    """Give ``proposal`` the city's official answer: it becomes the current answer and joins the
+    proposal's answer history. The author and supporters are to be told in this same transaction
+    (notifications come later: add them after the action log entry below)."""
+    with transaction():
+        proposal = _lock(proposal)
+        if proposal.is_withdrawn:
+            raise ProposalError(ANSWER_WITHDRAWN)
+        try:
+            state = AnswerState(state)
+        except ValueError:
+            raise ProposalError(UNKNOWN_STATE) from None
+        text = text if isinstance(text, LocalizedText) else LocalizedText(text or {})
+        if not text:
+            raise ProposalError(MISSING_ANSWER)
+        if any(len(value) > ANSWER_MAX for value in text.values()):
+            raise ProposalError(TOO_LONG)
+        if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int) or not 0 <= cost <= COST_MAX):
+            raise ProposalError(BAD_COST)
+        now = utcnow()
+        answer = ProposalAnswer(
+            proposal_id=proposal.id, state=state.value, text=text, cost=cost, author_id=actor.id, created_at=now
+        )
+        db.session.add(answer)
+        proposal.answer_state = state.value
+        proposal.answer_text = text
+        proposal.answer_cost = cost
+        proposal.answered_at = now
+        proposal.answered_by_id = actor.id
+        if state == AnswerState.IMPLEMENTED and not proposal.updates:
+            proposal.progress = 100
+        db.session.flush()
+        log_action(
+            actor,
+            "proposal.answered",
+            proposal,
+            visibility=PUBLIC,
+            data={"state": state.value, "answer_id": answer.id},
+        )
+    return answer
+
+
+def add_progress_update(
+    actor: User, proposal: Proposal, *, on: date, text: LocalizedText, progress: int
+) -> ProgressUpdate:
+    """A dated entry in the implementation record of an accepted, in-progress or implemented
+    proposal; the proposal's progress becomes that of its latest-dated entry."""
+    with transaction():
+        proposal = _lock(proposal)
+        if proposal.answer is None or not proposal.answer.has_implementation:
+            raise ProposalError(NO_IMPLEMENTATION)
+        if isinstance(progress, bool) or not isinstance(progress, int) or not 0 <= progress <= 100:
+            raise ProposalError(BAD_PROGRESS)
+        if not isinstance(on, date):
+            raise ProposalError(MISSING_DATE)
+        text = text if isinstance(text, LocalizedText) else LocalizedText(text or {})
+        if not text:
+            raise ProposalError(MISSING_UPDATE)
+        if any(len(value) > UPDATE_MAX for value in text.values()):
+            raise ProposalError(TOO_LONG)
+        update_row = ProgressUpdate(proposal_id=proposal.id, on=on, text=text, progress=progress, author_id=actor.id)
+        db.session.add(update_row)
+        db.session.flush()
+        latest = db.session.scalar(
+            db.select(ProgressUpdate.progress)
+            .where(ProgressUpdate.proposal_id == proposal.id)
+            .order_by(ProgressUpdate.on.desc(), ProgressUpdate.id.desc())
+            .limit(1)
+        )
+        proposal.progress = latest
+        log_action(
+            actor,
+            "proposal.progress_updated",
+            proposal,
+            visibility=PUBLIC,
+            data={"update_id": update_row.id, "progress": progress},
+        )
+    return update_row

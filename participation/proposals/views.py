@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import BigInteger
@@ -18,13 +18,13 @@ from ..core.pagination import paginate
 from ..core.permissions import authorize, can
 from ..extensions import db
 from ..processes.models import Process, local_today
-from . import services
-from .forms import ProposalForm
-from .models import Proposal
+from . import exports, services
+from .forms import AnswerForm, ProgressForm, ProposalForm
+from .models import AnswerState, Proposal
 
 bp = Blueprint("proposals", __name__)
 
-STATES = ("all", "active", "withdrawn")
+STATES = ("all", "active", "withdrawn", "unanswered", *(state.value for state in AnswerState))
 SORTS = ("newest", "supported", "random")
 SIMILAR_LIMIT = 5
 RANDOM_MODULUS = 2_147_483_647  # a prime: multiplying ids by a seed modulo it shuffles them
@@ -47,6 +47,8 @@ def _load_proposal(proposal_id: int) -> Proposal:
             db.joinedload(Proposal.author),
             db.joinedload(Proposal.category),
             db.joinedload(Proposal.district),
+            db.selectinload(Proposal.answers),
+            db.selectinload(Proposal.updates),
         )
     ).first()
     if proposal is None or not can("proposals.view", proposal):
@@ -82,6 +84,10 @@ def _listing(process: Process, *, state: str, category_id, district_id, text: st
         query = query.where(Proposal.withdrawn_at.is_(None))
     elif state == "withdrawn":
         query = query.where(Proposal.withdrawn_at.is_not(None))
+    elif state == "unanswered":
+        query = query.where(Proposal.answer_state.is_(None), Proposal.withdrawn_at.is_(None))
+    elif state in {s.value for s in AnswerState}:
+        query = query.where(Proposal.answer_state == state)
     if category_id is not None:
         query = query.where(Proposal.category_id == category_id)
     if district_id is not None:
@@ -131,6 +137,7 @@ def index(process_id: int):
         filters=filters,
         args={k: v for k, v in args.items() if v},
         states=STATES,
+        answer_states=list(AnswerState),
         sorts=SORTS,
         current=process.current_phase(today),
     )
@@ -269,7 +276,7 @@ def withdraw(proposal_id: int):
 # --- one proposal and its supports ------------------------------------------------------------
 
 
-def _support_context(proposal: Proposal, message=None, category: str = "success") -> dict:
+def _support_context(proposal: Proposal, message=None, category: str = "success", **forms) -> dict:
     phase = proposal.process.current_phase(local_today())
     return {
         "proposal": proposal,
@@ -277,13 +284,107 @@ def _support_context(proposal: Proposal, message=None, category: str = "success"
         "supports_open": bool(phase and phase.supports_open and proposal.process.is_published),
         "message": message,
         "message_category": category,
+        **forms,
     }
+
+
+def _staff_forms(proposal: Proposal, answer_form=None, progress_form=None) -> dict:
+    """The answer and progress forms for staff, prefilled with the current answer."""
+    if not can("proposals.answer", proposal):
+        return {"answer_form": None, "progress_form": None}
+    if answer_form is None:
+        answer_form = AnswerForm(formdata=None)
+        answer_form.state.data = proposal.answer_state or AnswerState.EVALUATING.value
+        answer_form.text.process(None, proposal.answer_text)
+        answer_form.cost.data = proposal.answer_cost
+    if progress_form is None:
+        progress_form = ProgressForm(formdata=None)
+        progress_form.on.data = local_today()
+        progress_form.progress.data = proposal.progress
+    return {"answer_form": answer_form, "progress_form": progress_form}
+
+
+def _show(proposal_id: int, status: int = 200, **forms):
+    proposal = _load_proposal(proposal_id)
+    context = _support_context(proposal, **_staff_forms(proposal, **forms))
+    return render("proposals/show.html", **context, status=status)
 
 
 @bp.get("/proposals/<int:proposal_id>")
 def show(proposal_id: int):
+    return _show(proposal_id)
+
+
+# --- official answers and the implementation record (staff) ----------------------------------
+
+
+@bp.post("/proposals/<int:proposal_id>/answer")
+def answer(proposal_id: int):
     proposal = _load_proposal(proposal_id)
-    return render("proposals/show.html", **_support_context(proposal))
+    authorize("proposals.answer", proposal)
+    form = AnswerForm()
+    if form.validate():
+        try:
+            services.answer_proposal(
+                current_user, proposal, state=form.state.data, text=form.text.data, cost=form.cost.data
+            )
+        except services.ProposalError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("The answer has been published."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal_id, _anchor="answer"))
+    return _show(proposal_id, status=422, answer_form=form)
+
+
+@bp.post("/proposals/<int:proposal_id>/progress")
+def progress(proposal_id: int):
+    proposal = _load_proposal(proposal_id)
+    authorize("proposals.answer", proposal)
+    form = ProgressForm()
+    if form.validate():
+        try:
+            services.add_progress_update(
+                current_user, proposal, on=form.on.data, text=form.text.data, progress=form.progress.data
+            )
+        except services.ProposalError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("The progress update has been published."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal_id, _anchor="implementation"))
+    return _show(proposal_id, status=422, progress_form=form)
+
+
+# --- open data -------------------------------------------------------------------------------
+
+
+def _published_process(process_id: int) -> Process:
+    process = db.get_or_404(Process, process_id)
+    if not process.is_published:
+        abort(404)  # open data is for published consultations only, even for staff
+    return process
+
+
+@bp.get("/processes/<int:process_id>/proposals.csv")
+def export_csv(process_id: int):
+    process = _published_process(process_id)
+    return Response(
+        exports.csv_text(process),
+        mimetype="text/csv",
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="proposals-{process.id}.csv"',
+        },
+    )
+
+
+@bp.get("/processes/<int:process_id>/proposals.json")
+def export_json(process_id: int):
+    process = _published_process(process_id)
+    return Response(
+        exports.json_document(process),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'inline; filename="proposals-{process.id}.json"'},
+    )
 
 
 def _after_support(proposal_id: int, message, category: str):

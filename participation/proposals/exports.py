@@ -1,0 +1,142 @@
+"""Open data: a published consultation's proposals as CSV and JSON.
+
+Only what the proposal pages already show the public: no e-mail address, account id or other personal
+field of the author, just the public display name. One query loads the proposals with their author,
+category and district. The CSV starts with a byte-order mark so spreadsheet programs read it as UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from ..extensions import db
+from ..processes.models import Process
+from .models import Proposal
+
+BOM = "\ufeff"
+# Cells starting with these are formulas to spreadsheet programs; a leading apostrophe keeps them text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _locales() -> list[str]:
+    return list(current_app.config["LOCALES"])
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _per_locale(text) -> dict[str, str]:
+    return {locale: (text.get(locale, "") if text else "") for locale in _locales()}
+
+
+def _proposals(process: Process) -> list[Proposal]:
+    return db.session.scalars(
+        db.select(Proposal)
+        .where(Proposal.process_id == process.id)
+        .options(db.joinedload(Proposal.author), db.joinedload(Proposal.category), db.joinedload(Proposal.district))
+        .order_by(Proposal.id)
+    ).all()
+
+
+def records(process: Process) -> list[dict]:
+    """One dict per proposal, with only public fields."""
+    result = []
+    for proposal in _proposals(process):
+        result.append(
+            {
+                "id": proposal.id,
+                "title": proposal.title,
+                "body": proposal.body,
+                "language": proposal.locale,
+                "category": _per_locale(proposal.category.name) if proposal.category else None,
+                "district": _per_locale(proposal.district.name) if proposal.district else None,
+                "place": proposal.place,
+                "state": "withdrawn" if proposal.is_withdrawn else "active",
+                "withdrawn_at": _iso(proposal.withdrawn_at),
+                "answer_state": proposal.answer_state,
+                "answer_text": _per_locale(proposal.answer_text) if proposal.answer_text else None,
+                "answer_cost_yen": proposal.answer_cost,
+                "answered_at": _iso(proposal.answered_at),
+                "progress_percent": proposal.progress
+                if proposal.answer and proposal.answer.has_implementation
+                else None,
+                "supports_count": proposal.supports_count,
+                "created_at": _iso(proposal.created_at),
+                "author": proposal.author.public_name if proposal.author else None,
+            }
+        )
+    return result
+
+
+def json_document(process: Process) -> str:
+    document = {
+        "process": {"id": process.id, "title": _per_locale(process.title)},
+        "generated_at": _iso(datetime.now(UTC)),
+        "proposals": records(process),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def csv_text(process: Process) -> str:
+    locales = _locales()
+    header = [
+        "id",
+        "title",
+        "body",
+        "language",
+        *(f"category_{loc}" for loc in locales),
+        *(f"district_{loc}" for loc in locales),
+        "place",
+        "state",
+        "withdrawn_at",
+        "answer_state",
+        *(f"answer_text_{loc}" for loc in locales),
+        "answer_cost_yen",
+        "answered_at",
+        "progress_percent",
+        "supports_count",
+        "created_at",
+        "author",
+    ]
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for item in records(process):
+        per = {name: item[name] or {} for name in ("category", "district", "answer_text")}
+        row = [
+            item["id"],
+            item["title"],
+            item["body"],
+            item["language"],
+            *(per["category"].get(loc) for loc in locales),
+            *(per["district"].get(loc) for loc in locales),
+            item["place"],
+            item["state"],
+            item["withdrawn_at"],
+            item["answer_state"],
+            *(per["answer_text"].get(loc) for loc in locales),
+            item["answer_cost_yen"],
+            item["answered_at"],
+            item["progress_percent"],
+            item["supports_count"],
+            item["created_at"],
+            item["author"],
+        ]
+        writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
