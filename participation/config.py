@@ -30,6 +30,7 @@ DEFAULTS: dict[str, object] = {
         "participation.admin:capability",
         "participation.processes:capability",
         "participation.proposals:capability",
+        "participation.sensors:capability",
         "participation.search:capability",
     ],
     # Locales: the first is the default. Content and UI are Japanese first.
