@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import Field
-from wtforms.validators import StopValidation, ValidationError
+from wtforms import DateField, Field, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import html_params
 
 from .types import LocalizedText
@@ -104,3 +105,54 @@ class LocalizedTextField(Field):
         params["maxlength"] = self.max_length
         params.update(extra)
         return html_params(**params)
+
+
+# --- fields shared by the capabilities' forms ------------------------------------------------
+
+
+class LocalDateField(DateField):
+    """A date in the city's calendar (YYYY-MM-DD, as browsers send it), with messages in the
+    reader's language."""
+
+    def process_formdata(self, valuelist):
+        value = " ".join(valuelist).strip()
+        self.data = None
+        if not value:
+            raise ValueError(_l("Enter the date."))
+        try:
+            self.data = datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 (a calendar date)
+        except ValueError:
+            raise ValueError(_l("Enter a date like 2026-11-22.")) from None
+
+
+class DistrictField(SelectField):
+    """A district id, 0 meaning the whole city."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = int(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(CHOOSE_DISTRICT) from None
+
+
+CHOOSE_DISTRICT = _l("Choose a district from the list.")
+
+
+class OptionalCountField(IntegerField):
+    """A whole number of 1 or more, or empty for "no limit"; messages in the reader's language."""
+
+    def __init__(self, label=None, **kwargs):
+        validators = [Optional(), NumberRange(min=1, max=1_000_000, message=_l("Enter a whole number of 1 or more."))]
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        value = " ".join(valuelist).strip() if valuelist else ""
+        self.data = None
+        if value:
+            try:
+                self.data = int(value)
+            except ValueError:
+                raise ValueError(_l("Enter a whole number of 1 or more.")) from None

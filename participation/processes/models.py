@@ -4,9 +4,7 @@ which proposals, supports and comments will live in."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,11 +23,6 @@ STATE_LABELS = {
     UPCOMING: _l("Upcoming"),
     PAST: _l("Closed"),
 }
-
-
-def local_today() -> date:
-    """Today's date in the city's calendar (the configured time zone), from the UTC clock."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 class Process(db.Model):

@@ -12,10 +12,11 @@ from ..core.i18n import localize
 from ..core.models import District
 from ..core.pagination import paginate
 from ..core.permissions import can, require
+from ..core.types import local_today
 from ..extensions import db
 from . import services
 from .forms import CategoryForm, PhaseForm, ProcessForm
-from .models import OPEN, STATE_LABELS, STATES, UPCOMING, Phase, Process, ProcessCategory, local_today
+from .models import OPEN, STATE_LABELS, STATES, UPCOMING, Phase, Process, ProcessCategory
 
 bp = Blueprint("processes", __name__)
 

@@ -6,8 +6,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.forms import LocalizedTextField, multi_line, single_line, strip
-from ..processes.forms import LocalDateField
+from ..core.forms import LocalDateField, LocalizedTextField, multi_line, single_line, strip
 from .models import ANSWER_LABELS, ANSWER_MAX, BODY_MAX, COST_MAX, PLACE_MAX, TITLE_MAX, UPDATE_MAX, AnswerState
 
 

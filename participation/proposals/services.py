@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
 from ..core.models import District, User
-from ..core.types import LocalizedText, utcnow
+from ..core.types import LocalizedText, local_today, utcnow
 from ..extensions import db
-from ..processes.models import Process, local_today
+from ..processes.models import Process
 from .models import (
     ANSWER_MAX,
     BODY_MAX,

@@ -16,8 +16,9 @@ from ..core.i18n import current_locale, localize
 from ..core.models import District
 from ..core.pagination import paginate
 from ..core.permissions import authorize, can
+from ..core.types import local_today
 from ..extensions import db
-from ..processes.models import Process, local_today
+from ..processes.models import Process
 from . import exports, services
 from .forms import AnswerForm, ProgressForm, ProposalForm
 from .models import AnswerState, Proposal

@@ -9,8 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
-from ..core.forms import LocalizedTextField
-from ..processes.forms import CHOOSE_DISTRICT, DistrictField, OptionalCountField
+from ..core.forms import CHOOSE_DISTRICT, DistrictField, LocalizedTextField, OptionalCountField
 from .models import IDENTIFIABILITY_LABELS, KIND_LABELS
 
 

@@ -13,8 +13,8 @@ from ..core.i18n import localize
 from ..core.models import District
 from ..core.pagination import paginate
 from ..core.permissions import can, require
+from ..core.types import local_today
 from ..extensions import db
-from ..processes.models import local_today
 from . import services
 from .forms import DeviceForm
 from .models import DISCLOSURE_FIELDS, FIELD_LABELS, IDENTIFIABILITY_LABELS, KIND_LABELS, Device, DeviceVersion

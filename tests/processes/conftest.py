@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from participation.core.types import LocalizedText
+from participation.core.types import LocalizedText, local_today
 from participation.extensions import db
 from participation.processes import services
-from participation.processes.models import Process, local_today
+from participation.processes.models import Process
 
 
 def ja(text: str, en: str | None = None) -> LocalizedText:

@@ -5,9 +5,10 @@ from freezegun import freeze_time
 
 from participation.core.action_log import describe
 from participation.core.models import ActionLog
+from participation.core.types import local_today
 from participation.extensions import db
 from participation.processes import seeds, services
-from participation.processes.models import OPEN, PAST, UPCOMING, Phase, Process, ProcessCategory, local_today
+from participation.processes.models import OPEN, PAST, UPCOMING, Phase, Process, ProcessCategory
 
 from .conftest import get_process, ja
 
