@@ -45,37 +45,7 @@ def _check_district(district_id: int | None) -> None:
 # --- processes -------------------------------------------------------------------------------
 
 
-def create_process(
-    actor: User,
-    *,
-    title: LocalizedText,
-    summary: LocalizedText,
-    description: LocalizedText | None = None,
-    district_id: int | None = None,
-    supports_per_resident: int | None = None,
-    support_threshold: int | None = None,
-) -> Process:
-    """A new draft process (not visible to residents until published)."""
-    with transaction():
-        _require_text(title)
-        _require_text(summary)
-        _check_district(district_id)
-        process = Process(
-            title=title,
-            summary=summary,
-            description=description or None,
-            district_id=district_id,
-            supports_per_resident=supports_per_resident,
-            support_threshold=support_threshold,
-        )
-        db.session.add(process)
-        db.session.flush()
-        log_action(actor, "process.created", process)
-    return process
-
-
-def update_process(
-    actor: User,
+def _apply(
     process: Process,
     *,
     title: LocalizedText,
@@ -84,17 +54,33 @@ def update_process(
     district_id: int | None = None,
     supports_per_resident: int | None = None,
     support_threshold: int | None = None,
-) -> Process:
+) -> None:
+    """Check and set the fields staff edit, the same way on creation and on every edit."""
+    _require_text(title)
+    _require_text(summary)
+    _check_district(district_id)
+    process.title = title
+    process.summary = summary
+    process.description = description or None
+    process.district_id = district_id
+    process.supports_per_resident = supports_per_resident
+    process.support_threshold = support_threshold
+
+
+def create_process(actor: User, **fields) -> Process:
+    """A new draft process (not visible to residents until published). ``fields``: see ``_apply``."""
     with transaction():
-        _require_text(title)
-        _require_text(summary)
-        _check_district(district_id)
-        process.title = title
-        process.summary = summary
-        process.description = description or None
-        process.district_id = district_id
-        process.supports_per_resident = supports_per_resident
-        process.support_threshold = support_threshold
+        process = Process()
+        _apply(process, **fields)
+        db.session.add(process)
+        db.session.flush()
+        log_action(actor, "process.created", process)
+    return process
+
+
+def update_process(actor: User, process: Process, **fields) -> Process:
+    with transaction():
+        _apply(process, **fields)
         process.updated_at = utcnow()
         log_action(actor, "process.updated", process)
     return process
