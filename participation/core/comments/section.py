@@ -9,12 +9,15 @@ from flask import current_app, request, url_for
 from flask_login import current_user
 
 from ...extensions import db
+from ..models import User
 from ..pagination import MAX_PAGE
 from ..permissions import can
 from ..resources import resource_type, type_name_of
 from .models import Comment, CommentVote, Stance
 
 PAGE_ARG = "cpage"
+# Authors' names only: their role grants (loaded eagerly by default) are not needed here.
+_WITH_AUTHOR = db.joinedload(Comment.author).lazyload(User.role_grants)
 
 
 @dataclass
@@ -80,7 +83,7 @@ def comment_section(record, *, page: int | None = None, error=None, draft: str =
     roots = db.session.scalars(
         db.select(Comment)
         .where(*mine, Comment.parent_id.is_(None))
-        .options(db.joinedload(Comment.author))
+        .options(_WITH_AUTHOR)
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
@@ -90,7 +93,7 @@ def comment_section(record, *, page: int | None = None, error=None, draft: str =
         db.session.scalars(
             db.select(Comment)
             .where(Comment.root_id.in_(root_ids), Comment.parent_id.is_not(None))
-            .options(db.joinedload(Comment.author))
+            .options(_WITH_AUTHOR)
             .order_by(Comment.created_at, Comment.id)
         ).all()
         if root_ids
