@@ -39,7 +39,9 @@ def test_closed_stage_refuses_comments(app, make_user, open_process, make_propos
     proposal_id = make_proposal(open_process(**flags), resident.id)
     with pytest.raises(services.CommentError) as refused:
         comment_on(proposal_id, resident)
-    assert "current stage" in str(refused.value)
+    from participation.proposals import COMMENTS_CLOSED
+
+    assert refused.value.message is COMMENTS_CLOSED
     assert _all_comments(app) == 0
     assert comments_count(app, proposal_id) == 0
 

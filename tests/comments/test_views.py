@@ -366,3 +366,9 @@ def test_most_commented_sort(app, client, make_user, open_process, make_proposal
     html = client.get(f"/processes/{process_id}/proposals?sort=commented").get_data(as_text=True)
     assert html.index("話題の提案") < html.index("静かな提案")
     assert quiet
+
+
+def test_comment_export_of_drafts_does_not_exist(client, make_process):
+    draft = make_process("下書き", published=False)
+    assert client.get(f"/processes/{draft}/proposal-comments.csv").status_code == 404
+    assert client.get("/processes/99999/proposal-comments.csv").status_code == 404
