@@ -82,6 +82,10 @@ def _init_core(app: Flask) -> None:
             action_labels=ACTION_LABELS,
         ),
     )
+    # Comments are a core mechanism other capabilities opt into (ResourceType.comments).
+    from .core.comments import make_capability
+
+    register(app, make_capability())
     templating.init_app(app)
     errors.init_app(app)
     app.after_request(add_vary_header)

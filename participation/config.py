@@ -30,6 +30,7 @@ DEFAULTS: dict[str, object] = {
         "participation.admin:capability",
         "participation.processes:capability",
         "participation.proposals:capability",
+        "participation.deliberation:capability",
         "participation.sensors:capability",
         "participation.search:capability",
     ],
@@ -79,6 +80,8 @@ DEFAULTS: dict[str, object] = {
     # Content security policy additions, e.g. a map tile server for img-src.
     "CSP_EXTRA_IMG_SRC": [],
     "PAGE_SIZE": 20,
+    # Top-level comments per page under a proposal or discussion (their replies come with them).
+    "COMMENTS_PAGE_SIZE": 50,
     # Search: the Whoosh index directory (default instance/search-index; local disk only, never NFS),
     # how long an update after a commit waits for the index's write lock before leaving the change
     # to `flask search sync`, and how long that command waits.

@@ -19,6 +19,7 @@ class ResourceType:
     url: Callable[[object], str] | None = None  # public page of one record
     title: Callable[[object], str] | None = None  # short title in the reader's language
     is_public: Callable[[object], bool] | None = None  # None: every record is public
+    comments: object | None = None  # a core.comments.Commentable (comments branch)
 
 
 EXTENSION_KEY = "participation.resources"

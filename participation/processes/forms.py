@@ -35,6 +35,11 @@ class ProcessForm(FlaskForm):
         description=_l("A proposal that reaches this number of supports is marked and reported. Empty: no threshold."),
     )
 
+    residents_open_threads = BooleanField(
+        _l("Residents can open discussion threads"),
+        description=_l("When off, only staff open discussion threads in this consultation."),
+    )
+
     def validate_district_id(self, field):
         if not field.process_errors and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(CHOOSE_DISTRICT)

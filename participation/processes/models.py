@@ -37,6 +37,8 @@ class Process(db.Model):
     # needs to reach the threshold (None: no limit, no threshold).
     supports_per_resident: Mapped[int | None]
     support_threshold: Mapped[int | None]
+    # Whether residents (not only staff) may open deliberation threads in this process.
+    residents_open_threads: Mapped[bool] = mapped_column(default=False, server_default="0")
     # None while the process is a draft, seen by staff only.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

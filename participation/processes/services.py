@@ -54,6 +54,7 @@ def _apply(
     district_id: int | None = None,
     supports_per_resident: int | None = None,
     support_threshold: int | None = None,
+    residents_open_threads: bool = False,
 ) -> None:
     """Check and set the fields staff edit, the same way on creation and on every edit."""
     _require_text(title)
@@ -65,6 +66,7 @@ def _apply(
     process.district_id = district_id
     process.supports_per_resident = supports_per_resident
     process.support_threshold = support_threshold
+    process.residents_open_threads = bool(residents_open_threads)
 
 
 def create_process(actor: User, **fields) -> Process:

@@ -117,6 +117,7 @@ def _process_fields(form: ProcessForm) -> dict:
         "district_id": form.district_id.data or None,
         "supports_per_resident": form.supports_per_resident.data,
         "support_threshold": form.support_threshold.data,
+        "residents_open_threads": form.residents_open_threads.data,
     }
 
 

@@ -6,9 +6,11 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.action_log import fixed
 from ..core.capability import Capability
+from ..core.comments import Commentable
 from ..core.models import Role
 from ..core.permissions import has_role
 from ..core.resources import ResourceType
+from ..core.types import local_today
 from ..extensions import db
 from . import seeds
 from .models import AnswerState, Proposal
@@ -26,6 +28,20 @@ def _visible(user, proposal) -> bool:
 
 def _is_author(user, proposal) -> bool:
     return user is not None and proposal is not None and proposal.author_id == user.id
+
+
+COMMENTS_CLOSED = _l("Comments are closed at the current stage of this consultation.")
+COMMENTS_WITHDRAWN = _l("This proposal has been withdrawn and takes no new comments.")
+
+
+def _comments_closed(proposal, _user) -> object:
+    """Comments follow the consultation's current stage; a withdrawn proposal takes none."""
+    if proposal.is_withdrawn:
+        return COMMENTS_WITHDRAWN
+    phase = proposal.process.current_phase(local_today()) if proposal.process.is_published else None
+    if phase is None or not phase.comments_open:
+        return COMMENTS_CLOSED
+    return None
 
 
 def proposal_count(process_id: int) -> int:
@@ -73,6 +89,11 @@ capability = Capability(
             url=lambda proposal: url_for("proposals.show", proposal_id=proposal.id),
             title=lambda proposal: proposal.title,
             is_public=lambda proposal: proposal.process.is_published,
+            comments=Commentable(
+                closed_reason=_comments_closed,
+                asks_stance=lambda _proposal: True,
+                counter=Proposal.comments_count,
+            ),
         ),
     ),
     action_labels={

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 
+from ..core.comments.models import Comment
 from ..extensions import db
 from ..processes.models import Process
 from .models import Proposal
@@ -67,6 +68,7 @@ def records(process: Process) -> list[dict]:
                 if proposal.answer and proposal.answer.has_implementation
                 else None,
                 "supports_count": proposal.supports_count,
+                "comments_count": proposal.comments_count,
                 "created_at": _iso(proposal.created_at),
                 "author": proposal.author.public_name if proposal.author else None,
             }
@@ -79,6 +81,7 @@ def json_document(process: Process) -> str:
         "process": {"id": process.id, "title": _per_locale(process.title)},
         "generated_at": _iso(datetime.now(UTC)),
         "proposals": records(process),
+        "comments": comment_records(process),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
 
@@ -110,6 +113,7 @@ def csv_text(process: Process) -> str:
         "answered_at",
         "progress_percent",
         "supports_count",
+        "comments_count",
         "created_at",
         "author",
     ]
@@ -135,8 +139,71 @@ def csv_text(process: Process) -> str:
             item["answered_at"],
             item["progress_percent"],
             item["supports_count"],
+            item["comments_count"],
             item["created_at"],
             item["author"],
         ]
+        writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
+
+
+def comment_records(process: Process) -> list[dict]:
+    """The public comments on the process's proposals, oldest first. Deleted and hidden comments keep
+    their row (so replies keep their parent) without their text, author or stance."""
+    comments = db.session.scalars(
+        db.select(Comment)
+        .join(Proposal, db.and_(Comment.resource_type == "proposal", Comment.resource_id == Proposal.id))
+        .where(Proposal.process_id == process.id)
+        .options(db.joinedload(Comment.author))
+        .order_by(Comment.id)
+    ).all()
+    result = []
+    for comment in comments:
+        visible = comment.is_visible
+        result.append(
+            {
+                "id": comment.id,
+                "proposal_id": comment.resource_id,
+                "parent_id": comment.parent_id,
+                "state": "published" if visible else ("hidden" if comment.is_hidden else "deleted"),
+                "body": comment.body if visible else None,
+                "language": comment.locale if visible else None,
+                "stance": comment.stance if visible else None,
+                "official_answer": bool(comment.official) if visible else False,
+                "upvotes": comment.upvotes if visible else 0,
+                "downvotes": comment.downvotes if visible else 0,
+                "created_at": _iso(comment.created_at),
+                "edited_at": _iso(comment.edited_at) if visible else None,
+                "author": (comment.author.public_name if comment.author else None) if visible else None,
+            }
+        )
+    return result
+
+
+COMMENT_COLUMNS = (
+    "id",
+    "proposal_id",
+    "parent_id",
+    "state",
+    "body",
+    "language",
+    "stance",
+    "official_answer",
+    "upvotes",
+    "downvotes",
+    "created_at",
+    "edited_at",
+    "author",
+)
+
+
+def comments_csv_text(process: Process) -> str:
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COMMENT_COLUMNS)
+    for item in comment_records(process):
+        row = [item[name] for name in COMMENT_COLUMNS]
+        row = ["true" if value is True else "false" if value is False else value for value in row]
         writer.writerow([_cell(value) for value in row])
     return out.getvalue()

@@ -73,6 +73,8 @@ class Proposal(db.Model):
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="SET NULL"), index=True)
     place: Mapped[str | None] = mapped_column(String(PLACE_MAX))
     supports_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Visible comments (not deleted, not hidden), kept up to date by core.comments.
+    comments_count: Mapped[int] = mapped_column(default=0, server_default="0")
     threshold_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

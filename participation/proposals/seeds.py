@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from ..core.comments.seeds import load_comments
 from ..core.db import transaction
 from ..core.i18n import localize
 from ..core.models import User
@@ -51,6 +52,17 @@ def seed() -> None:
             reached = threshold is not None and len(supporters) >= threshold
             proposal.threshold_reached_at = (proposal.threshold_reached_at or proposal.created_at) if reached else None
             _seed_answers(proposal, item, users)
+        _seed_comments(processes, users)
+
+
+def _seed_comments(processes, users) -> None:
+    """Comments from seeds/demo/comments.toml on proposals of the demo consultations."""
+    process_ids = [p.id for p in processes.values()]
+    by_title = {p.title: p for p in db.session.scalars(db.select(Proposal).where(Proposal.process_id.in_(process_ids)))}
+    for entry in read_seed("comments")["proposal_comments"]:
+        proposal = by_title.get(entry["proposal"])
+        if proposal is not None:
+            load_comments(proposal, entry["comments"], users)
 
 
 def _text(entry) -> LocalizedText:

@@ -26,7 +26,7 @@ from .models import AnswerState, Proposal
 bp = Blueprint("proposals", __name__)
 
 STATES = ("all", "active", "withdrawn", "unanswered", *(state.value for state in AnswerState))
-SORTS = ("newest", "supported", "random")
+SORTS = ("newest", "supported", "commented", "random")
 SIMILAR_LIMIT = 5
 RANDOM_MODULUS = 2_147_483_647  # a prime: multiplying ids by a seed modulo it shuffles them
 SEED_KEY = "proposals_seed"
@@ -97,6 +97,8 @@ def _listing(process: Process, *, state: str, category_id, district_id, text: st
         query = query.where(Proposal.title.ilike(f"%{escape_like(text)}%", escape="\\"))
     if sort == "supported":
         query = query.order_by(Proposal.supports_count.desc(), Proposal.id.desc())
+    elif sort == "commented":
+        query = query.order_by(Proposal.comments_count.desc(), Proposal.id.desc())
     elif sort == "random":
         shuffled = (db.cast(Proposal.id, BigInteger) * _random_seed()) % RANDOM_MODULUS
         query = query.order_by(shuffled, Proposal.id)
@@ -385,6 +387,19 @@ def export_json(process_id: int):
         exports.json_document(process),
         mimetype="application/json",
         headers={"Content-Disposition": f'inline; filename="proposals-{process.id}.json"'},
+    )
+
+
+@bp.get("/processes/<int:process_id>/proposal-comments.csv")
+def export_comments_csv(process_id: int):
+    process = _published_process(process_id)
+    return Response(
+        exports.comments_csv_text(process),
+        mimetype="text/csv",
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="proposal-comments-{process.id}.csv"',
+        },
     )
 
 

@@ -290,7 +290,7 @@ def test_json_export(client, exported):
     assert set(row) == {
         "id", "title", "body", "language", "category", "district", "place", "state", "withdrawn_at",
         "answer_state", "answer_text", "answer_cost_yen", "answered_at", "progress_percent",
-        "supports_count", "created_at", "author",
+        "supports_count", "comments_count", "created_at", "author",
     }  # fmt: skip
 
 
