@@ -78,6 +78,12 @@ class Process(db.Model):
     def current_phase(self, today: date) -> Phase | None:
         return next((p for p in self.phases if p.contains(today)), None)
 
+    def comments_open_on(self, today: date) -> bool:
+        """Whether the stage running on ``today`` takes comments (``Phase.comments_open``), for the
+        comments capability to check before accepting one."""
+        phase = self.current_phase(today)
+        return self.is_published and phase is not None and phase.comments_open
+
 
 class Phase(db.Model):
     """A stage of a process, from ``starts_on`` to ``ends_on`` inclusive, in the city's calendar."""

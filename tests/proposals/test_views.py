@@ -337,3 +337,57 @@ def test_payloads_render_inert_on_the_list_and_the_page(app, client, make_user, 
     _assert_inert(listing)
     for proposal_id in ids:
         _assert_inert(client.get(f"/proposals/{proposal_id}").get_data(as_text=True))
+
+
+# --- gaps closed: similar proposals without JavaScript, visible limits, text in the body --------
+
+
+def test_similar_proposals_without_javascript(app, client, make_user, login, open_process, make_proposal):
+    process_id = open_process()
+    make_proposal(process_id, make_user().id, title="公園にベンチを増やしてほしい")
+    login(make_user())
+    url = f"/processes/{process_id}/proposals/new"
+    assert 'name="check_similar"' in client.get(url).get_data(as_text=True)
+    before = _count(app, Proposal)
+    response = client.post(url, data=_form(title="ベンチの増設", check_similar="1"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "公園にベンチを増やしてほしい" in html
+    assert 'value="ベンチの増設"' in html and _count(app, Proposal) == before  # nothing created
+    html = client.post(url, data=_form(title="まったく別の話題", check_similar="1")).get_data(as_text=True)
+    assert "似ている提案は見つかりませんでした。" in html and _count(app, Proposal) == before
+
+
+def test_limit_and_threshold_are_visible(app, client, make_user, login, open_process, make_proposal):
+    process_id = open_process(limit=3, threshold=50)
+    first, second = make_proposal(process_id, make_user().id), make_proposal(process_id, make_user().id)
+    resident = make_user()
+    login(resident)
+    html = client.get(f"/processes/{process_id}/proposals").get_data(as_text=True)
+    assert "この意見募集では、1人3件まで提案に賛同できます。" in html
+    assert "50件の賛同が集まった提案は" in html
+    client.post(f"/proposals/{first}/support")
+    html = client.get(f"/proposals/{second}", headers=EN).get_data(as_text=True)
+    assert "You support 1 of the 3 proposals you can support in this consultation." in html
+    fragment = client.post(f"/proposals/{second}/support", headers={**HX, **EN}).get_data(as_text=True)
+    assert "You support 2 of the 3 proposals" in fragment
+
+
+def test_text_filter_searches_the_body_too(app, client, make_user, open_process, make_proposal):
+    process_id = open_process()
+    author = make_user()
+    make_proposal(process_id, author.id, title="赤の提案", body="木陰のベンチを")
+    make_proposal(process_id, author.id, title="青の提案", body="照明を明るく")
+    html = client.get(f"/processes/{process_id}/proposals?q=木陰").get_data(as_text=True)
+    assert ">赤の提案<" in html and ">青の提案<" not in html
+
+
+def test_comments_open_follows_the_current_stage(app, make_process):
+    from participation.core.types import local_today
+
+    talking_id, quiet_id = make_process("意見交換", comments_open=True), make_process("意見なし", proposals_open=True)
+    with app.app_context():
+        talking, quiet = db.session.get(Process, talking_id), db.session.get(Process, quiet_id)
+        assert talking.comments_open_on(local_today()) is True
+        assert quiet.comments_open_on(local_today()) is False
+        talking.published_at = None
+        assert talking.comments_open_on(local_today()) is False
