@@ -369,6 +369,12 @@ def run(database_url: str | None, scale: float, repeat: int, out=print, slow: bo
                 with target.app.app_context():
                     db.session.remove()
                     db.engine.dispose()
+            if database_url:
+                engine = create_engine(database_url)
+                with engine.begin() as conn:
+                    for label in targets:
+                        conn.execute(text(f"DROP SCHEMA IF EXISTS bench_{label} CASCADE"))
+                engine.dispose()
     small, large_ = targets["small"], targets["large"]
     rows = []
     for key in small.times:
