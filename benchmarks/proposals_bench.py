@@ -213,6 +213,7 @@ def build(sizes: dict) -> DataSet:
         ],
     )
     proposal_ids = _ids(Proposal)
+    process.proposals_count = n_proposals
     _bulk(
         Support.__table__,
         [{"proposal_id": proposal_ids[p], "user_id": user_ids[u], "created_at": now} for p, u in sorted(pairs)],

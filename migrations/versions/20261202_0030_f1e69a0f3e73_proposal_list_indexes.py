@@ -1,4 +1,5 @@
-"""proposal list indexes: one per order of the list, and the random order's shuffle key
+"""proposal list indexes: one per order of the list, the random order's shuffle key, and the
+count of each process's proposals
 
 Revision ID: f1e69a0f3e73
 Revises: 9bbaa679a1fb
@@ -26,9 +27,17 @@ def upgrade():
     # Existing proposals get a scrambled key from their id (Lehmer's multiplier, modulo the prime 2^31 - 1);
     # new ones get a random key from the application.
     op.execute("UPDATE proposals_proposals SET shuffle_key = (CAST(id AS BIGINT) * 48271) % 2147483647")
+    with op.batch_alter_table("processes_processes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("proposals_count", sa.Integer(), server_default="0", nullable=False))
+    op.execute(
+        "UPDATE processes_processes SET proposals_count = "
+        "(SELECT COUNT(*) FROM proposals_proposals WHERE proposals_proposals.process_id = processes_processes.id)"
+    )
 
 
 def downgrade():
+    with op.batch_alter_table("processes_processes", schema=None) as batch_op:
+        batch_op.drop_column("proposals_count")
     with op.batch_alter_table("proposals_proposals", schema=None) as batch_op:
         batch_op.drop_index("ix_proposals_proposals_process_supports")
         batch_op.drop_index("ix_proposals_proposals_process_shuffle")

@@ -37,6 +37,9 @@ class Process(db.Model):
     # needs to reach the threshold (None: no limit, no threshold).
     supports_per_resident: Mapped[int | None]
     support_threshold: Mapped[int | None]
+    # Kept in step by the proposals capability (an atomic UPDATE when one is created), so the
+    # consultation page and the unfiltered list show the number without counting rows.
+    proposals_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # None while the process is a draft, seen by staff only.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,7 +9,6 @@ from ..core.capability import Capability
 from ..core.models import Role
 from ..core.permissions import has_role
 from ..core.resources import ResourceType
-from ..extensions import db
 from . import seeds
 from .models import AnswerState, Proposal
 from .search import searchable
@@ -28,9 +27,9 @@ def _is_author(user, proposal) -> bool:
     return user is not None and proposal is not None and proposal.author_id == user.id
 
 
-def proposal_count(process_id: int) -> int:
-    """For the consultation page: how many proposals it holds (one aggregate query)."""
-    return db.session.scalar(db.select(db.func.count(Proposal.id)).where(Proposal.process_id == process_id)) or 0
+def proposal_count(process) -> int:
+    """For the consultation page: how many proposals it holds (a counter, no query)."""
+    return process.proposals_count or 0
 
 
 def _init_app(app: Flask) -> None:

@@ -131,6 +131,12 @@ def create_proposal(
         )
         db.session.add(proposal)
         db.session.flush()
+        db.session.execute(
+            update(Process)
+            .where(Process.id == process.id)
+            .values(proposals_count=Process.proposals_count + 1)
+            .execution_options(synchronize_session=False)
+        )
         log_action(actor, "proposal.created", proposal, visibility=PUBLIC, data={"process_id": process.id})
     return proposal
 

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from ..core.htmx import render, wants_fragment
 from ..core.i18n import current_locale, localize
 from ..core.models import District
-from ..core.pagination import page_number, paginate
+from ..core.pagination import page_number
 from ..core.permissions import authorize, can
 from ..core.types import local_today
 from ..extensions import db
@@ -108,14 +108,23 @@ def _listing(process: Process, *, state: str, category_id, district_id, text: st
     return query
 
 
-class ShuffledPagination(SelectPagination):
-    """The random order: every proposal has a random ``shuffle_key`` (indexed with the process), and
+class ProposalPagination(SelectPagination):
+    """Pages of proposals. ``total``, when given, is the number of proposals (the process's counter,
+    for the unfiltered list), so no COUNT runs over every proposal of the process.
+
+    The random order (``pivot`` given): every proposal has a random ``shuffle_key`` (indexed with the process), and
     each visitor starts reading that order at their own point (``pivot``, kept in their session) and
     wraps around. A page is the first rows at or after the pivot, then those before it: two short
     index scans, instead of shuffling every proposal of the process on each request."""
 
+    def _query_count(self) -> int:
+        total = self._query_args.get("total")
+        return super()._query_count() if total is None else total
+
     def _query_items(self) -> list:
-        select, pivot = self._query_args["select"], self._query_args["pivot"]
+        select, pivot = self._query_args["select"], self._query_args.get("pivot")
+        if pivot is None:
+            return super()._query_items()
         wanted = self._query_offset + self.per_page
         key = Proposal.shuffle_key
 
@@ -139,13 +148,13 @@ class ShuffledPagination(SelectPagination):
         return list(self._query_args["session"].execute(query).unique().scalars())
 
 
-def _paginate(query, sort: str):
-    if sort != "random":
-        return paginate(query)
-    return ShuffledPagination(
+def _paginate(process: Process, query, filters: dict):
+    unfiltered = filters["state"] == "all" and not any(filters[k] for k in ("category_id", "district_id", "text"))
+    return ProposalPagination(
         select=query,
         session=db.session(),
-        pivot=_random_seed(),
+        total=process.proposals_count if unfiltered else None,
+        pivot=_random_seed() if filters["sort"] == "random" else None,
         page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
@@ -166,7 +175,7 @@ def index(process_id: int):
         "text": request.args.get("q", "").strip()[:100],
         "sort": sort,
     }
-    pagination = _paginate(_listing(process, **filters), sort)
+    pagination = _paginate(process, _listing(process, **filters), filters)
     districts = db.session.scalars(db.select(District).order_by(District.position, District.id)).all()
     today = local_today()
     args = {
