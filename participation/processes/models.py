@@ -39,6 +39,9 @@ class Process(db.Model):
     support_threshold: Mapped[int | None]
     # Whether residents (not only staff) may open deliberation threads in this process.
     residents_open_threads: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Kept in step by the proposals capability (an atomic UPDATE when one is created), so the
+    # consultation page and the unfiltered list show the number without counting rows.
+    proposals_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # None while the process is a draft, seen by staff only.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -79,6 +82,12 @@ class Process(db.Model):
 
     def current_phase(self, today: date) -> Phase | None:
         return next((p for p in self.phases if p.contains(today)), None)
+
+    def comments_open_on(self, today: date) -> bool:
+        """Whether the stage running on ``today`` takes comments (``Phase.comments_open``), for the
+        comments capability to check before accepting one."""
+        phase = self.current_phase(today)
+        return self.is_published and phase is not None and phase.comments_open
 
 
 class Phase(db.Model):

@@ -11,7 +11,6 @@ from ..core.models import Role
 from ..core.permissions import has_role
 from ..core.resources import ResourceType
 from ..core.types import local_today
-from ..extensions import db
 from . import seeds
 from .models import AnswerState, Proposal
 from .search import searchable
@@ -44,9 +43,9 @@ def _comments_closed(proposal, _user) -> object:
     return None
 
 
-def proposal_count(process_id: int) -> int:
-    """For the consultation page: how many proposals it holds (one aggregate query)."""
-    return db.session.scalar(db.select(db.func.count(Proposal.id)).where(Proposal.process_id == process_id)) or 0
+def proposal_count(process) -> int:
+    """For the consultation page: how many proposals it holds (a counter, no query)."""
+    return process.proposals_count or 0
 
 
 def _init_app(app: Flask) -> None:

@@ -36,19 +36,31 @@ def _per_locale(text) -> dict[str, str]:
     return {locale: (text.get(locale, "") if text else "") for locale in _locales()}
 
 
-def _proposals(process: Process) -> list[Proposal]:
-    return db.session.scalars(
+def _proposals(process: Process, updates: bool) -> list[Proposal]:
+    query = (
         db.select(Proposal)
         .where(Proposal.process_id == process.id)
         .options(db.joinedload(Proposal.author), db.joinedload(Proposal.category), db.joinedload(Proposal.district))
         .order_by(Proposal.id)
-    ).all()
+    )
+    if updates:
+        query = query.options(db.selectinload(Proposal.updates))
+    return db.session.scalars(query).all()
 
 
-def records(process: Process) -> list[dict]:
-    """One dict per proposal, with only public fields."""
+def _updates(proposal: Proposal) -> list[dict]:
+    """The implementation record, oldest first."""
+    return [
+        {"on": update.on.isoformat(), "progress_percent": update.progress, "text": _per_locale(update.text)}
+        for update in reversed(proposal.updates)
+    ]
+
+
+def records(process: Process, *, updates: bool = False) -> list[dict]:
+    """One dict per proposal, with only public fields; with ``updates``, also the dated entries of the
+    implementation record (for JSON: a CSV row has no room for a list)."""
     result = []
-    for proposal in _proposals(process):
+    for proposal in _proposals(process, updates):
         result.append(
             {
                 "id": proposal.id,
@@ -73,6 +85,8 @@ def records(process: Process) -> list[dict]:
                 "author": proposal.author.public_name if proposal.author else None,
             }
         )
+        if updates:
+            result[-1]["progress_updates"] = _updates(proposal)
     return result
 
 
@@ -80,7 +94,7 @@ def json_document(process: Process) -> str:
     document = {
         "process": {"id": process.id, "title": _per_locale(process.title)},
         "generated_at": _iso(datetime.now(UTC)),
-        "proposals": records(process),
+        "proposals": records(process, updates=True),
         "comments": comment_records(process),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)

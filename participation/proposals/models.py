@@ -7,6 +7,7 @@ supports by an atomic UPDATE in the same transaction, so lists never count rows.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -25,6 +26,10 @@ PLACE_MAX = 200
 ANSWER_MAX = 10_000
 UPDATE_MAX = 5000
 COST_MAX = 10**13  # ten trillion yen: more than any city budget
+
+
+def new_shuffle_key() -> int:
+    return secrets.randbelow(2**31 - 1)
 
 
 class AnswerState(StrEnum):
@@ -58,7 +63,12 @@ IMPLEMENTATION_STATES = frozenset({AnswerState.ACCEPTED, AnswerState.IN_PROGRESS
 
 class Proposal(db.Model):
     __tablename__ = "proposals_proposals"
-    __table_args__ = (Index("ix_proposals_proposals_process_created", "process_id", "created_at"),)
+    # One index per order of the list, each led by the process, so a page reads only its rows.
+    __table_args__ = (
+        Index("ix_proposals_proposals_process_created", "process_id", "created_at", "id"),
+        Index("ix_proposals_proposals_process_supports", "process_id", "supports_count", "id"),
+        Index("ix_proposals_proposals_process_shuffle", "process_id", "shuffle_key", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("processes_processes.id", ondelete="CASCADE"))
@@ -75,6 +85,8 @@ class Proposal(db.Model):
     supports_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # Visible comments (not deleted, not hidden), kept up to date by core.comments.
     comments_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A random number fixed at creation: the "random" order of the list (see views.ShuffledPagination).
+    shuffle_key: Mapped[int] = mapped_column(default=new_shuffle_key, server_default="0")
     threshold_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -52,6 +52,11 @@ def seed() -> None:
             reached = threshold is not None and len(supporters) >= threshold
             proposal.threshold_reached_at = (proposal.threshold_reached_at or proposal.created_at) if reached else None
             _seed_answers(proposal, item, users)
+        db.session.flush()
+        for process in processes.values():
+            process.proposals_count = db.session.scalar(
+                db.select(db.func.count(Proposal.id)).where(Proposal.process_id == process.id)
+            )
         _seed_comments(processes, users)
 
 

@@ -131,6 +131,12 @@ def create_proposal(
         )
         db.session.add(proposal)
         db.session.flush()
+        db.session.execute(
+            update(Process)
+            .where(Process.id == process.id)
+            .values(proposals_count=Process.proposals_count + 1)
+            .execution_options(synchronize_session=False)
+        )
         log_action(actor, "proposal.created", proposal, visibility=PUBLIC, data={"process_id": process.id})
     return proposal
 
@@ -200,6 +206,18 @@ def has_supported(user: User | None, proposal: Proposal) -> bool:
     )
 
 
+def supports_used(user: User | None, process: Process) -> int | None:
+    """How many proposals of ``process`` ``user`` supports, shown next to the process's limit;
+    None when there is no limit or nobody is signed in (no query then)."""
+    if process.supports_per_resident is None or user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        db.select(db.func.count(Support.id))
+        .join(Proposal, Proposal.id == Support.proposal_id)
+        .where(Support.user_id == user.id, Proposal.process_id == process.id)
+    )
+
+
 def support(actor: User, proposal: Proposal) -> SupportResult:
     """Add ``actor``'s support. Refusals raise ProposalError; a second support (even one arriving at
     the same moment as the first) is answered with ALREADY_SUPPORTED and changes nothing."""
@@ -219,11 +237,7 @@ def support(actor: User, proposal: Proposal) -> SupportResult:
         if has_supported(actor, proposal):
             return SupportResult.ALREADY_SUPPORTED
         if process.supports_per_resident is not None:
-            used = db.session.scalar(
-                db.select(db.func.count(Support.id))
-                .join(Proposal, Proposal.id == Support.proposal_id)
-                .where(Support.user_id == actor.id, Proposal.process_id == process.id)
-            )
+            used = supports_used(actor, process)
             if used >= process.supports_per_resident:
                 raise ProposalError(
                     _(

@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import Blueprint, Response, abort, flash, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import BigInteger
+from flask_sqlalchemy.pagination import SelectPagination
 from wtforms.fields.choices import SelectChoice
 
 from ..core.htmx import render, wants_fragment
 from ..core.i18n import current_locale, localize
 from ..core.models import District
-from ..core.pagination import paginate
+from ..core.pagination import page_number
 from ..core.permissions import authorize, can
 from ..core.types import local_today
 from ..extensions import db
@@ -28,7 +28,7 @@ bp = Blueprint("proposals", __name__)
 STATES = ("all", "active", "withdrawn", "unanswered", *(state.value for state in AnswerState))
 SORTS = ("newest", "supported", "commented", "random")
 SIMILAR_LIMIT = 5
-RANDOM_MODULUS = 2_147_483_647  # a prime: multiplying ids by a seed modulo it shuffles them
+RANDOM_MODULUS = 2_147_483_647  # shuffle keys and visitors' starting points are below it
 SEED_KEY = "proposals_seed"
 
 
@@ -76,6 +76,9 @@ def _random_seed() -> int:
 
 
 def _listing(process: Process, *, state: str, category_id, district_id, text: str, sort: str):
+    """The filtered proposals of ``process``; ordered unless ``sort`` is "random" (see ``_paginate``).
+    Each order walks an index on (process_id, sort key, id), so the first pages cost the same
+    however many proposals there are."""
     query = (
         db.select(Proposal)
         .where(Proposal.process_id == process.id)
@@ -94,17 +97,70 @@ def _listing(process: Process, *, state: str, category_id, district_id, text: st
     if district_id is not None:
         query = query.where(Proposal.district_id == district_id)
     if text:
-        query = query.where(Proposal.title.ilike(f"%{escape_like(text)}%", escape="\\"))
+        pattern = f"%{escape_like(text)}%"
+        query = query.where(
+            db.or_(Proposal.title.ilike(pattern, escape="\\"), Proposal.body.ilike(pattern, escape="\\"))
+        )
     if sort == "supported":
         query = query.order_by(Proposal.supports_count.desc(), Proposal.id.desc())
     elif sort == "commented":
         query = query.order_by(Proposal.comments_count.desc(), Proposal.id.desc())
-    elif sort == "random":
-        shuffled = (db.cast(Proposal.id, BigInteger) * _random_seed()) % RANDOM_MODULUS
-        query = query.order_by(shuffled, Proposal.id)
-    else:
+    elif sort != "random":
         query = query.order_by(Proposal.created_at.desc(), Proposal.id.desc())
     return query
+
+
+class ProposalPagination(SelectPagination):
+    """Pages of proposals. ``total``, when given, is the number of proposals (the process's counter,
+    for the unfiltered list), so no COUNT runs over every proposal of the process.
+
+    The random order (``pivot`` given): every proposal has a random ``shuffle_key`` (indexed with the process), and
+    each visitor starts reading that order at their own point (``pivot``, kept in their session) and
+    wraps around. A page is the first rows at or after the pivot, then those before it: two short
+    index scans, instead of shuffling every proposal of the process on each request."""
+
+    def _query_count(self) -> int:
+        total = self._query_args.get("total")
+        return super()._query_count() if total is None else total
+
+    def _query_items(self) -> list:
+        select, pivot = self._query_args["select"], self._query_args.get("pivot")
+        if pivot is None:
+            return super()._query_items()
+        wanted = self._query_offset + self.per_page
+        key = Proposal.shuffle_key
+
+        def part(number: int, condition):
+            ids = (
+                select.with_only_columns(Proposal.id, key, maintain_column_froms=True)
+                .where(condition)
+                .order_by(key, Proposal.id)
+                .limit(wanted)
+                .subquery()
+            )
+            return db.select(ids.c.id, ids.c.shuffle_key, db.literal(number).label("part"))
+
+        window = db.union_all(part(0, key >= pivot), part(1, key < pivot)).subquery()
+        query = (
+            select.join(window, window.c.id == Proposal.id)
+            .order_by(window.c.part, window.c.shuffle_key, window.c.id)
+            .limit(self.per_page)
+            .offset(self._query_offset)
+        )
+        return list(self._query_args["session"].execute(query).unique().scalars())
+
+
+def _paginate(process: Process, query, filters: dict):
+    unfiltered = filters["state"] == "all" and not any(filters[k] for k in ("category_id", "district_id", "text"))
+    return ProposalPagination(
+        select=query,
+        session=db.session(),
+        total=process.proposals_count if unfiltered else None,
+        pivot=_random_seed() if filters["sort"] == "random" else None,
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
 
 
 @bp.get("/processes/<int:process_id>/proposals")
@@ -121,7 +177,7 @@ def index(process_id: int):
         "text": request.args.get("q", "").strip()[:100],
         "sort": sort,
     }
-    pagination = paginate(_listing(process, **filters))
+    pagination = _paginate(process, _listing(process, **filters), filters)
     districts = db.session.scalars(db.select(District).order_by(District.position, District.id)).all()
     today = local_today()
     args = {
@@ -216,10 +272,14 @@ def new(process_id: int):
     if request.method == "GET" and wants_fragment() and "title" in request.args:
         # The form asks, while the title is being typed, which proposals look alike.
         similar = similar_proposals(process, request.args.get("title", ""))
-        return render("proposals/_similar.html", similar=similar, process=process)
+        return render("proposals/_similar.html", similar=similar, process=process, checked=False)
     form = _form(process, request.form if request.method == "POST" else None)
     phase = process.current_phase(local_today())
-    if request.method == "POST" and form.validate():
+    checking = request.method == "POST" and "check_similar" in request.form
+    if checking:
+        # Without JavaScript the form is sent back with the similar proposals, nothing is created.
+        form.title.data = (form.title.data or "").strip()
+    elif request.method == "POST" and form.validate():
         try:
             proposal = services.create_proposal(current_user, process, locale=current_locale(), **_fields(form))
         except services.ProposalError as error:
@@ -227,7 +287,7 @@ def new(process_id: int):
         else:
             flash(_("Your proposal has been published."), "success")
             return redirect(url_for("proposals.show", proposal_id=proposal.id))
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and not checking else 200
     return render(
         "proposals/form.html",
         form=form,
@@ -235,6 +295,7 @@ def new(process_id: int):
         proposal=None,
         open_now=bool(phase and phase.proposals_open),
         similar=similar_proposals(process, form.title.data or "") if form.title.data else [],
+        checked=checking,
         status=status,
     )
 
@@ -285,6 +346,7 @@ def _support_context(proposal: Proposal, message=None, category: str = "success"
         "proposal": proposal,
         "supported": services.has_supported(current_user, proposal),
         "supports_open": bool(phase and phase.supports_open and proposal.process.is_published),
+        "supports_used": services.supports_used(current_user, proposal.process),
         "message": message,
         "message_category": category,
         **forms,

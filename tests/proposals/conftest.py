@@ -52,6 +52,7 @@ def make_proposal(app) -> Callable[..., int]:
                 **fields,
             )
             db.session.add(proposal)
+            db.session.get(Process, process_id).proposals_count += 1  # as services.create_proposal does
             db.session.commit()
             return proposal.id
 

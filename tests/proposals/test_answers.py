@@ -269,6 +269,13 @@ def exported(app, open_process, make_user, make_proposal):
     with app.app_context():
         db.session.get(Proposal, withdrawn).withdrawn_at = db.func.now()
         db.session.commit()
+        services.add_progress_update(
+            db.session.get(type(staff), staff.id),
+            db.session.get(Proposal, answered),
+            on=date(2026, 11, 1),
+            text=LocalizedText({"ja": "設計を始めました。"}),
+            progress=30,
+        )
     return {"process_id": process_id, "answered": answered, "withdrawn": withdrawn}
 
 
@@ -290,8 +297,11 @@ def test_json_export(client, exported):
     assert set(row) == {
         "id", "title", "body", "language", "category", "district", "place", "state", "withdrawn_at",
         "answer_state", "answer_text", "answer_cost_yen", "answered_at", "progress_percent",
-        "supports_count", "comments_count", "created_at", "author",
+        "supports_count", "comments_count", "created_at", "author", "progress_updates",
     }  # fmt: skip
+    assert row["progress_updates"] == [
+        {"on": "2026-11-01", "progress_percent": 30, "text": {"ja": "設計を始めました。", "en": ""}}
+    ]
 
 
 def test_csv_export_opens_in_excel(client, exported):

@@ -177,6 +177,11 @@ def test_demo_seed_is_idempotent_and_consistent(app, client):
         assert len(park) >= 30 and len(by_process["駅前広場の再整備"]) >= 3
         assert any(p.is_withdrawn for p in park) and any(p.locale == "en" for p in park)
         assert any(p.threshold_reached for p in park)
+        for items in by_process.values():
+            assert items[0].process.proposals_count == len(items)
+        assert len({p.answer_state for p in proposals if p.answer_state}) >= 4
+        assert any(p.answer_state == "implemented" and p.progress == 100 and p.updates for p in proposals)
+        assert any(p.answer_state == "in_progress" and 0 < p.progress < 100 and p.updates for p in proposals)
         park_id = park[0].process_id
     html = client.get(f"/processes/{park_id}/proposals?sort=supported").get_data(as_text=True)
     assert "幼児向けの砂場を屋根付きで残してほしい" in html and "必要な賛同数に達しました" in html
