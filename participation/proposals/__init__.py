@@ -12,6 +12,7 @@ from ..core.resources import ResourceType
 from ..extensions import db
 from . import seeds
 from .models import AnswerState, Proposal
+from .personal import personal_data
 from .search import searchable
 from .views import bp
 
@@ -87,4 +88,5 @@ capability = Capability(
     },
     seed=seeds.seed,
     init_app=_init_app,
+    personal_data=personal_data,
 )
