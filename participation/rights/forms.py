@@ -5,6 +5,7 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from ..core.forms import multi_line, strip
@@ -18,18 +19,18 @@ def normalise_email(value):
 class RequestForm(FlaskForm):
     kind = RadioField(
         _l("What do you ask for?"),
-        choices=[(kind.value, label) for kind, label in KIND_LABELS.items()],
+        choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
         validators=[DataRequired(_l("Choose what you ask for."))],
     )
     topic = SelectField(
         _l("Topic of the complaint"),
         description=_l("Only for complaints."),
-        choices=[("", _l("Choose a topic"))] + list(TOPIC_LABELS.items()),
+        choices=[SelectChoice("", _l("Choose a topic"))] + [SelectChoice(k, v) for k, v in TOPIC_LABELS.items()],
         validators=[Optional()],
     )
     about = HiddenField()
     details = TextAreaField(
-        _l("Details"),
+        _l("Your request in detail"),
         description=_l("What data, which records or what happened. Do not include other people's personal data."),
         filters=[strip],
         validators=[

@@ -76,8 +76,8 @@ class Status(StrEnum):
 
 STATUS_LABELS = {
     Status.RECEIVED: _l("Received"),
-    Status.IN_PROGRESS: _l("In progress"),
-    Status.ANSWERED: _l("Answered"),
+    Status.IN_PROGRESS: _l("Being handled"),
+    Status.ANSWERED: _l("Answered and closed"),
     Status.DECLINED: _l("Declined"),
 }
 

@@ -18,7 +18,7 @@ def personal_data(user) -> dict:
             _l("Type"): KIND_SHORT[Kind(item.kind)],
             _l("Topic"): TOPIC_LABELS.get(item.topic, "") if item.topic else None,
             _l("About"): item.about_type if item.about_platform else f"{item.about_type}:{item.about_id}",
-            _l("Details"): item.details,
+            _l("Request text"): item.details,
             _l("Status"): STATUS_LABELS[Status(item.status)],
             _l("Answer or reason"): item.response,
             _l("Filed at"): item.created_at,
