@@ -129,8 +129,20 @@ def _notify(request: RightsRequest, template: str) -> None:
 # --- the staff queue ------------------------------------------------------------------------------
 
 
+def _locked(request: RightsRequest) -> RightsRequest:
+    """The request re-read with a row lock (PostgreSQL; SQLite serialises writers already), so two
+    staff acting at the same moment see each other's change: one succeeds, the other is refused."""
+    return db.session.scalars(
+        db.select(RightsRequest)
+        .where(RightsRequest.id == request.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def start(actor: User, request: RightsRequest) -> None:
     with transaction():
+        request = _locked(request)
         if request.status != Status.RECEIVED.value:
             raise RequestRefused("state")
         request.status = Status.IN_PROGRESS.value
@@ -146,6 +158,7 @@ def answer(actor: User, request: RightsRequest, response: str) -> None:
         raise RequestRefused("response")
     address = request.reply_address  # read before a possible erasure clears it
     with transaction():
+        request = _locked(request)
         _close(actor, request, Status.ANSWERED, response)
         person = request.requester
         if request.about_platform and person is not None and person.deleted_at is None:
@@ -169,6 +182,7 @@ def decline(actor: User, request: RightsRequest, reason: str) -> None:
     if not reason:
         raise RequestRefused("response")
     with transaction():
+        request = _locked(request)
         _close(actor, request, Status.DECLINED, reason)
         log_action(actor, "rights.declined", request, data={"kind": request.kind})
     _notify(request, "rights_changed")

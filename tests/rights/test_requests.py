@@ -3,11 +3,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+
 from participation.core.models import ActionLog, Role, User
 from participation.core.signals import use_stopping
 from participation.core.types import local_today
 from participation.core.users import in_statistics
 from participation.extensions import db
+from participation.rights import services
 from participation.rights.models import Kind, RightsRequest
 
 from .conftest import get_request
@@ -279,3 +282,20 @@ def test_filing_is_rate_limited(make_app):
     client = app.test_client()
     data = {"kind": "disclosure", "details": "x", "contact_email": "a@example.jp"}
     assert [client.post("/rights/new", data=data).status_code for _ in range(3)] == [302, 302, 429]
+
+
+def test_two_staff_closing_the_same_request_end_in_one_state(app, make_user, file_request):
+    """Each staff member loaded the request while it was open; the second to act is refused."""
+    first, second = make_user(Role.STAFF), make_user(Role.STAFF)
+    request_id = file_request(make_user())
+    with app.app_context():
+        a = db.session.get(RightsRequest, request_id)
+        db.session.expunge(a)
+    with app.app_context():
+        services.answer(db.session.get(User, first.id), db.session.get(RightsRequest, request_id), "回答")
+    with app.app_context():
+        stale = db.session.merge(a, load=False)
+        with pytest.raises(services.RequestRefused):
+            services.decline(db.session.get(User, second.id), stale, "理由")
+    item = get_request(app, request_id)
+    assert (item.status, item.response, item.handled_by_id) == ("answered", "回答", first.id)
