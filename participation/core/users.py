@@ -140,9 +140,12 @@ def resume_use(user: User, actor: User | None) -> bool:
     return True
 
 
-def in_statistics():
-    """SQL condition on User: whose data may be counted in statistics or profiling (accounts that
-    exist and whose owner has not stopped the use of their data)."""
+def in_statistics(user: User | None = None):
+    """Whether a person's data may be counted in statistics or profiling: their account exists and
+    they have not stopped the use of their data. With ``user``: a bool; without: the SQL condition
+    on User, for queries (``.where(in_statistics())``)."""
+    if user is not None:
+        return user.deleted_at is None and user.use_stopped_at is None
     return User.deleted_at.is_(None) & User.use_stopped_at.is_(None)
 
 

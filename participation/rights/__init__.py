@@ -12,7 +12,7 @@ from ..core.permissions import has_role
 from ..core.resources import ResourceType
 from ..core.retention import RetentionCategory
 from ..core.signals import account_deleting
-from . import services
+from . import seeds, services
 from .cli import retention_cli
 from .models import KIND_SHORT, Kind, RightsRequest
 from .personal import personal_data
@@ -70,5 +70,6 @@ capability = Capability(
             ),
         ),
     ),
+    seed=seeds.seed,
     init_app=_init_app,
 )

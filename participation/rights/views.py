@@ -149,7 +149,8 @@ def statistics():
 @login_required
 def my_data():
     person = current_user._get_current_object()
-    return render("rights/my_data.html", sections=mydata.collect(person), person=person)
+    body, status = render("rights/my_data.html", sections=mydata.collect(person), person=person)
+    return body, status, {"Cache-Control": "no-store"}  # personal data stays out of shared caches
 
 
 @bp.get("/account/data.json")

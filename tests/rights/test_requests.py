@@ -194,6 +194,7 @@ def test_an_accepted_stop_of_use_request_is_carried_out_and_can_be_resumed(app, 
         assert person.use_stopped_at is not None
         counted = db.session.scalars(db.select(User.id).where(in_statistics())).all()
         assert resident.id not in counted and staff.id in counted
+        assert not in_statistics(person) and in_statistics(db.session.get(User, staff.id))
         assert get_request(app, request_id).carried_out_at is not None
     client.post("/logout")
     login(resident)

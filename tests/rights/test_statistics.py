@@ -44,3 +44,19 @@ def test_public_statistics_per_quarter(app, client, file_request, count_queries)
     assert "カメラやセンサー" in page
     assert "contact" not in page and "visitor@example.jp" not in page
     assert counted.n <= 3
+
+
+def test_demo_seed_fills_the_desk_once(make_app):
+    app = make_app(APP_ENV="development")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed", "demo"]).exit_code == 0
+    with app.app_context():
+        first = db.session.scalar(db.select(db.func.count(RightsRequest.id)))
+        assert first == 9
+        assert (
+            db.session.scalar(db.select(db.func.count(RightsRequest.id)).where(RightsRequest.closed_at.is_(None))) == 2
+        )
+    assert runner.invoke(args=["seed", "demo"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(RightsRequest.id))) == first
+    assert "四半期" in app.test_client().get("/rights/statistics").get_data(as_text=True)
