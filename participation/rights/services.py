@@ -112,8 +112,8 @@ def request_for_token(token: str) -> RightsRequest | None:
 
 
 def _notify(request: RightsRequest, template: str) -> None:
-    """Tell the requester about a change. # WIRE: notify — the lead adds an in-site notification
-    (notify("rights.changed", request, recipients=[request.requester])) for account holders."""
+    """Tell the requester about a change, by e-mail."""
+    # WIRE: notify("rights.changed", request, recipients=[request.requester], followers=False) for account holders
     address = request.reply_address
     if not address:
         return
@@ -156,7 +156,9 @@ def answer(actor: User, request: RightsRequest, response: str) -> None:
     own data of an account holder is carried out here, in the same transaction."""
     if not response:
         raise RequestRefused("response")
-    address = request.reply_address  # read before a possible erasure clears it
+    # Read before a possible erasure clears them: the confirmation still reaches the person.
+    address = request.reply_address
+    locale = (request.requester.locale if request.requester else None) or request.locale
     with transaction():
         request = _locked(request)
         _close(actor, request, Status.ANSWERED, response)
@@ -173,7 +175,7 @@ def answer(actor: User, request: RightsRequest, response: str) -> None:
         log_action(actor, "rights.answered", request, data={"kind": request.kind})
     if request.kind == Kind.ERASURE.value and request.carried_out_at and address:
         # The account is gone: the confirmation goes to the address it had, and nothing is kept.
-        send_mail(address, "rights_erased", locale=request.locale, request=request)
+        send_mail(address, "rights_erased", locale=locale, request=request)
     else:
         _notify(request, "rights_changed")
 

@@ -300,3 +300,12 @@ def test_two_staff_closing_the_same_request_end_in_one_state(app, make_user, fil
             services.decline(db.session.get(User, second.id), stale, "理由")
     item = get_request(app, request_id)
     assert (item.status, item.response, item.handled_by_id) == ("answered", "回答", first.id)
+
+
+def test_the_erasure_confirmation_is_in_the_persons_language(app, client, make_user, login, file_request, outbox):
+    resident, staff = make_user(locale="en"), make_user(Role.STAFF)
+    request_id = file_request(resident, kind=Kind.ERASURE)
+    outbox.clear()
+    login(staff)
+    client.post(f"/admin/rights/{request_id}", data={"action": "answer", "response": "done"})
+    assert outbox[0].subject.startswith("Your account has been erased")
