@@ -33,6 +33,7 @@ DEFAULTS: dict[str, object] = {
         "participation.deliberation:capability",
         "participation.sensors:capability",
         "participation.search:capability",
+        "participation.rights:capability",
     ],
     # Locales: the first is the default. Content and UI are Japanese first.
     "LOCALES": ["ja", "en"],

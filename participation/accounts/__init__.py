@@ -5,8 +5,10 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.action_log import fixed
 from ..core.capability import Capability
+from ..core.retention import RetentionCategory
 from ..extensions import login_manager
 from . import seeds
+from .personal import enforce_deleted_actor_links, personal_data
 from .views import bp
 
 
@@ -26,4 +28,14 @@ capability = Capability(
     },
     seed=seeds.seed,
     init_app=_init_app,
+    personal_data=personal_data,
+    retention=(
+        RetentionCategory(
+            "accounts.deleted_actor_links",
+            _l("Activity of deleted accounts in the action log"),
+            365,
+            enforce_deleted_actor_links,
+            _l("Entries lose their link to the deleted account; what happened and when stays."),
+        ),
+    ),
 )

@@ -14,10 +14,9 @@ from ..core.action_log import log_action
 from ..core.db import transaction
 from ..core.mail import send_mail
 from ..core.models import TERMS_VERSION, Role, RoleGrant, User
-from ..core.signals import account_deleting
 from ..core.types import utcnow
 from ..core.urls import external_url
-from ..core.users import active_admin_count
+from ..core.users import active_admin_count, erase_account
 from ..extensions import db
 
 
@@ -169,16 +168,4 @@ def delete_account(user: User, current_password: str) -> None:
     with transaction():
         if Role.ADMIN in user.roles and active_admin_count() <= 1:
             raise LastAdministrator
-        account_deleting.send(user)
-        user.email = None
-        user.display_name = None
-        user.password_hash = None
-        user.locale = None
-        user.district_id = None
-        user.age_group = None
-        user.terms_version = None
-        user.terms_accepted_at = None
-        user.session_token = secrets.token_hex(16)
-        user.deleted_at = utcnow()
-        user.role_grants.clear()
-        log_action(user, "user.deleted", user)
+        erase_account(user)

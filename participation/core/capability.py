@@ -46,6 +46,10 @@ class Capability:
     seed: Callable[[], None] | None = None
     # anything else a capability must wire into the app (template filters, signal handlers)
     init_app: Callable[[Flask], None] | None = None
+    # function(user) -> {section title: list of row dicts}: what this capability holds about a person (rights branch)
+    personal_data: Callable | None = None
+    # retention categories this capability keeps (rights branch), core.retention.RetentionCategory
+    retention: tuple = ()
 
 
 EXTENSION_KEY = "participation.capabilities"

@@ -100,6 +100,9 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the person's stop-of-use request is carried out: their data is then used only to run
+    # their account, never for statistics or profiling (see core.users.in_statistics).
+    use_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role_grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user",

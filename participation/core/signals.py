@@ -10,3 +10,7 @@ _signals = Namespace()
 # sender: the User being deleted, before their personal fields are cleared. A capability that keeps
 # personal data about users (follows, notifications, consents...) erases or anonymises it here.
 account_deleting = _signals.signal("account-deleting")
+
+# sender: the User whose stop of use (a rights request accepted by staff) takes effect. A capability
+# that uses personal data beyond running the person's account (consents, profiling) stops it here.
+use_stopping = _signals.signal("use-stopping")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -9,7 +11,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..extensions import db
 from .action_log import log_action
 from .db import transaction
-from .models import Role, RoleGrant, User
+from .models import Role, RoleGrant, SearchOutbox, User
+from .signals import account_deleting, use_stopping
+from .types import utcnow
 
 
 class RoleChangeRefused(Exception):
@@ -72,6 +76,79 @@ def record_personal_data_view(actor: User, user: User) -> None:
         log_action(actor, "user.personal_data_viewed", user)
 
 
+def erase_account(user: User, actor: User | None = None) -> None:
+    """Delete or anonymise every personal field of ``user``, in every capability.
+
+    The users row stays as a tombstone (no personal field left) so published contributions keep
+    their author link and read "Former participant". Capabilities that keep personal data erase it
+    in their ``account_deleting`` receivers, inside this transaction. Records that name the person
+    in the search index are queued for re-indexing. Callers check passwords and the last
+    administrator; ``actor`` is staff carrying out an erasure request, or None for the person.
+    """
+    with transaction():
+        account_deleting.send(user)
+        _queue_authored_for_reindex(user)
+        user.email = None
+        user.display_name = None
+        user.password_hash = None
+        user.locale = None
+        user.district_id = None
+        user.age_group = None
+        user.terms_version = None
+        user.terms_accepted_at = None
+        user.use_stopped_at = None
+        user.session_token = secrets.token_hex(16)
+        user.deleted_at = utcnow()
+        user.role_grants.clear()
+        log_action(actor or user, "user.deleted", user)
+
+
+def _queue_authored_for_reindex(user: User) -> None:
+    from .capability import capabilities
+
+    rows = []
+    for capability in capabilities():
+        for declaration in capability.searchable:
+            author = getattr(declaration.model, "author_id", None)
+            if author is None:
+                continue
+            ids = db.session.scalars(db.select(declaration.model.id).where(author == user.id)).all()
+            rows += [{"resource_type": declaration.name, "resource_id": ident} for ident in ids]
+    if rows:
+        now = utcnow()
+        db.session.execute(db.insert(SearchOutbox), [{**row, "created_at": now} for row in rows])
+
+
+def stop_use(user: User, actor: User | None) -> bool:
+    """Carry out a stop-of-use request: from now on the person's data serves only their account.
+    Returns False if use was already stopped."""
+    with transaction():
+        if user.use_stopped_at is not None:
+            return False
+        user.use_stopped_at = utcnow()
+        use_stopping.send(user)
+        log_action(actor, "user.use_stopped", user)
+    return True
+
+
+def resume_use(user: User, actor: User | None) -> bool:
+    with transaction():
+        if user.use_stopped_at is None:
+            return False
+        user.use_stopped_at = None
+        log_action(actor, "user.use_resumed", user)
+    return True
+
+
+def in_statistics(user: User | None = None):
+    """Whether a person's data may be counted in statistics or profiling: their account exists and
+    they have not stopped the use of their data. With ``user``: a bool; without: the SQL condition
+    on User, for queries (``.where(in_statistics())``)."""
+    if user is not None:
+        return user.deleted_at is None and user.use_stopped_at is None
+    return User.deleted_at.is_(None) & User.use_stopped_at.is_(None)
+
+
 def _role_label(entry) -> str:
     from .models import ROLE_LABELS
 
@@ -82,4 +159,6 @@ ACTION_LABELS = {
     "user.role_granted": lambda e: _("Granted the role “%(role)s”", role=_role_label(e)),
     "user.role_revoked": lambda e: _("Removed the role “%(role)s”", role=_role_label(e)),
     "user.personal_data_viewed": lambda e: _("Viewed the account's personal data"),
+    "user.use_stopped": lambda e: _("Stopped the use of the account's personal data"),
+    "user.use_resumed": lambda e: _("Resumed the use of the account's personal data"),
 }

@@ -13,6 +13,7 @@ from ..core.resources import ResourceType
 from ..core.types import local_today
 from . import seeds
 from .models import AnswerState, Proposal
+from .personal import personal_data
 from .search import searchable
 from .views import bp
 
@@ -107,4 +108,5 @@ capability = Capability(
     },
     seed=seeds.seed,
     init_app=_init_app,
+    personal_data=personal_data,
 )

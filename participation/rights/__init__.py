@@ -1,0 +1,75 @@
+"""The rights desk: residents and people without an account ask to see, correct, stop the use of or
+erase their data, or complain; staff answer within a due date; public statistics per quarter.
+Also "My data", retention of the desk's own records, and the staff queue."""
+
+from flask import Flask
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..core.capability import Capability, NavEntry
+from ..core.models import Role
+from ..core.permissions import has_role
+from ..core.resources import ResourceType
+from ..core.retention import RetentionCategory
+from ..core.signals import account_deleting
+from . import seeds, services
+from .cli import retention_cli
+from .models import KIND_SHORT, Kind, RightsRequest
+from .personal import personal_data
+from .views import bp
+
+
+def _init_app(app: Flask) -> None:
+    app.config.setdefault("RIGHTS_DUE_DAYS", 14)
+    app.config.setdefault("RATELIMIT_RIGHTS_REQUEST", "5 per hour;20 per day")
+    app.config.setdefault("RETENTION_DAYS", {})
+    account_deleting.connect(services.erase_requests_of, weak=False)
+
+
+def _kind_label(entry) -> str:
+    kind = KIND_SHORT.get(Kind(entry.data["kind"]))
+    return str(kind)
+
+
+capability = Capability(
+    name="rights",
+    blueprints=(bp,),
+    permissions={"rights.manage": has_role(Role.STAFF, Role.ADMIN)},
+    nav=(NavEntry(_l("Your data rights"), "rights.index", order=80),),
+    admin_nav=(NavEntry(_l("Rights requests"), "rights.queue", "rights.manage", order=60),),
+    resources=(
+        ResourceType(
+            "rights_request",
+            RightsRequest,
+            _l("Rights request"),
+            title=lambda item: item.reference,
+            is_public=lambda _item: False,
+        ),
+    ),
+    action_labels={
+        "rights.filed": lambda e: _("Filed a request: %(kind)s", kind=_kind_label(e)),
+        "rights.started": lambda e: _("Started work on a request: %(kind)s", kind=_kind_label(e)),
+        "rights.answered": lambda e: _("Answered a request: %(kind)s", kind=_kind_label(e)),
+        "rights.declined": lambda e: _("Declined a request: %(kind)s", kind=_kind_label(e)),
+        "retention.enforced": lambda e: _(
+            "Applied the retention period “%(category)s” to %(count)s records",
+            category=e.data["category"],
+            count=e.data["count"],
+        ),
+    },
+    cli=(retention_cli,),
+    personal_data=personal_data,
+    retention=(
+        RetentionCategory(
+            "rights.closed_requests",
+            _l("Closed rights requests"),
+            3 * 365,
+            services.enforce_closed_requests,
+            _l(
+                "The requester, contact address, details and answer are removed; the type and dates stay for the statistics."
+            ),
+        ),
+    ),
+    seed=seeds.seed,
+    init_app=_init_app,
+)

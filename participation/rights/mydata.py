@@ -1,0 +1,75 @@
+"""Everything the platform holds about one person, gathered from every capability's
+``personal_data`` hook, and its downloads: JSON, and a ZIP of CSV files (UTF-8 with a byte-order mark
+so spreadsheet programs open them correctly)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from datetime import UTC, date, datetime
+
+from ..core.capability import capabilities
+from ..core.models import User
+
+BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def collect(user: User) -> dict[str, list[dict[str, object]]]:
+    """{section title: rows}, titles and column names in the reader's language, values plain."""
+    sections: dict[str, list[dict[str, object]]] = {}
+    for capability in capabilities():
+        if capability.personal_data is None:
+            continue
+        for title, rows in capability.personal_data(user).items():
+            sections[str(title)] = [{str(key): _plain(value) for key, value in row.items()} for row in rows]
+    return sections
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, int | float | bool):
+        return value
+    return str(value)
+
+
+def json_document(user: User) -> str:
+    return json.dumps(
+        {"generated_at": _plain(datetime.now(UTC)), "sections": collect(user)}, ensure_ascii=False, indent=2
+    )
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _filename(index: int, title: str) -> str:
+    # Keep letters of any script (Japanese titles stay readable); drop path and shell characters.
+    safe = re.sub(r"[^\w\-]+", "_", title).strip("_")[:60] or "section"
+    return f"{index:02d}_{safe}.csv"
+
+
+def zip_bytes(user: User) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, (title, rows) in enumerate(collect(user).items(), start=1):
+            out = io.StringIO()
+            out.write(BOM)
+            writer = csv.writer(out, lineterminator="\r\n")
+            columns: list[str] = []
+            for row in rows:
+                columns += [key for key in row if key not in columns]
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow([_cell(row.get(column)) for column in columns])
+            archive.writestr(_filename(index, title), out.getvalue().encode("utf-8"))
+    return buffer.getvalue()

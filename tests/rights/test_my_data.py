@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+from participation.core.models import Role
+from participation.rights.models import Kind
+
+
+def test_my_data_shows_everything_and_who_looked(
+    app, client, make_user, login, open_process, make_proposal, file_request
+):
+    person = make_user(name="データ花子", email="hanako-data@example.jp")
+    admin = make_user(Role.ADMIN, name="管理職員")
+    process_id = open_process()
+    make_proposal(process_id, person.id, title="図書館の開館時間", body="延長してほしい")
+    file_request(person, details="開示してください")
+    login(admin)
+    client.get(f"/admin/users/{person.id}")  # staff view the person's personal data
+    client.post("/logout")
+    login(person)
+    page = client.get("/account/data").get_data(as_text=True)
+    for expected in ("hanako-data@example.jp", "データ花子", "図書館の開館時間", "開示してください", "管理職員"):
+        assert expected in page, expected
+    assert "職員があなたの個人データを閲覧した記録" in page
+    assert client.get("/account/data").headers["Cache-Control"] == "no-store"
+
+
+def test_downloads_as_json_and_zip_of_csv(app, client, make_user, login, open_process, make_proposal):
+    person = make_user(name='=HYPERLINK("x")', email="dl@example.jp")
+    process_id = open_process()
+    make_proposal(process_id, person.id, title="ベンチ")
+    login(person)
+    response = client.get("/account/data.json")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    document = json.loads(response.get_data(as_text=True))
+    assert document["sections"]["プロフィール"][0]["メールアドレス"] == "dl@example.jp"
+    assert document["sections"]["あなたの提案"][0]["タイトル"] == "ベンチ"
+    response = client.get("/account/data.zip")
+    assert response.headers["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = archive.namelist()
+    assert all(name.endswith(".csv") and "/" not in name for name in names)
+    profile = archive.read(names[0])
+    assert profile.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(profile.decode("utf-8-sig"))))
+    assert "dl@example.jp" in rows[1]
+    assert '\'=HYPERLINK("x")' in rows[1]  # formulas stay text in spreadsheets
+
+
+def test_my_data_needs_an_account(client):
+    for url in ("/account/data", "/account/data.json", "/account/data.zip"):
+        assert client.get(url).status_code == 302
+
+
+def test_my_data_runs_a_fixed_number_of_queries(
+    app, client, make_user, login, open_process, make_proposal, count_queries, file_request
+):
+    person = make_user()
+    process_id = open_process()
+    login(person)
+    client.get("/account/data")
+    with count_queries() as few:
+        client.get("/account/data")
+    for n in range(4):
+        make_proposal(process_id, person.id, title=f"提案{n}")
+        file_request(person)
+    with count_queries() as many:
+        client.get("/account/data")
+    assert few.n == many.n == 8  # the account and its roles, then one query per section
+
+
+def test_every_page_works_in_english(app, client, make_user, login, file_request, make_device):
+    staff = make_user(Role.STAFF)
+    device_id = make_device()
+    request_id = file_request(staff, kind=Kind.COMPLAINT, topic="devices", about=f"device:{device_id}")
+    client.post("/locale", data={"locale": "en", "next": "/"})
+    login(staff)
+    expectations = {
+        "/rights/": "Your data rights",
+        f"/rights/new?about=device:{device_id}": "Watch camera, station north exit",
+        f"/rights/{request_id}": "Cameras and sensors in public space",
+        "/rights/statistics": "Complaints by topic",
+        "/account/data": "Times staff viewed your personal data",
+        "/admin/rights": "Rights requests",
+        f"/admin/rights/{request_id}": "Work on the request",
+    }
+    for url, text in expectations.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.get_data(as_text=True), url
