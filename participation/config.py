@@ -31,6 +31,7 @@ DEFAULTS: dict[str, object] = {
         "participation.processes:capability",
         "participation.proposals:capability",
         "participation.sensors:capability",
+        "participation.policies:capability",
         "participation.search:capability",
     ],
     # Locales: the first is the default. Content and UI are Japanese first.
