@@ -10,7 +10,7 @@ from ..core.db import transaction
 from ..core.resources import resource_type
 from ..core.seeds import read_seed, text
 from ..extensions import db
-from .models import VERSION_FIELDS, ConsentItem, Policy, PolicyCoverage, PolicyVersion
+from .models import VERSION_FIELDS, ConsentItem, Policy, PolicyCoverage, PolicyVersion, Provision
 
 
 def _moment(value) -> datetime | None:
@@ -70,7 +70,8 @@ def seed() -> None:
                 policy.versions.append(version)
                 if version.status == "adopted":
                     policy.title = version.title
-                    policy.published_at = policy.published_at or version.adopted_at
+                if version.adopted_at and policy.published_at is None:
+                    policy.published_at = version.adopted_at
             for ident in _covered(item.get("covers_sensors", []), "sensor"):
                 policy.coverage.append(PolicyCoverage(resource_type="sensor", resource_id=ident))
             for ident in _covered(item.get("covers_processes", []), "process"):
@@ -78,3 +79,18 @@ def seed() -> None:
             if policy.published_at is None and any(v.status != "draft" for v in policy.versions):
                 policy.published_at = _moment(item["versions"][0].get("consultation_opened_at"))
             db.session.add(policy)
+        db.session.flush()
+        if db.session.scalar(db.select(Provision.id).limit(1)) is None:
+            titles = {p.title.get("ja"): p for p in db.session.scalars(db.select(Policy))}
+            for entry in data.get("provisions", []):
+                db.session.add(
+                    Provision(
+                        policy=titles.get(entry.get("policy")),
+                        recipient=entry["recipient"],
+                        data_items=entry["data_items"],
+                        provided_on=date.fromisoformat(entry["provided_on"]),
+                        basis=entry["basis"],
+                        basis_note=entry.get("basis_note", ""),
+                        subjects=entry.get("subjects"),
+                    )
+                )
