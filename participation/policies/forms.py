@@ -42,7 +42,9 @@ class PolicyForm(VersionForm):
 
 
 class CoverageForm(FlaskForm):
-    resources = SelectMultipleField(_l("Devices and consultations this policy covers"), choices=[], validate_choice=False)
+    resources = SelectMultipleField(
+        _l("Devices and consultations this policy covers"), choices=[], validate_choice=False
+    )
 
 
 class ConsultationForm(FlaskForm):

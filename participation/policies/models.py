@@ -185,9 +185,7 @@ class ConsentItem(db.Model):
     __tablename__ = "policy_consent_items"
     __table_args__ = (
         UniqueConstraint("version_id", "purpose_key", "recipient"),
-        CheckConstraint(
-            "kind IN ('profiling', 'third_party', 'new_purpose', 'living_lab')", name="consent_item_kind"
-        ),
+        CheckConstraint("kind IN ('profiling', 'third_party', 'new_purpose', 'living_lab')", name="consent_item_kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

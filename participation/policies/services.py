@@ -447,7 +447,9 @@ def _write_answer(user_id: int, item: ConsentItem, granted: bool, channel: str) 
         "scope_version": item.since_version,
         "decided_at": now,
     }
-    where = and_(Consent.user_id == user_id, Consent.purpose_key == item.purpose_key, Consent.recipient == item.recipient)
+    where = and_(
+        Consent.user_id == user_id, Consent.purpose_key == item.purpose_key, Consent.recipient == item.recipient
+    )
     consent = db.session.scalar(db.select(Consent).where(where).execution_options(populate_existing=True))
     if consent is None:
         try:

@@ -396,7 +396,9 @@ def ledger():
 def record_provision():
     form = ProvisionForm(request.form if request.method == "POST" else None)
     policies = db.session.scalars(db.select(Policy).order_by(Policy.id)).all()
-    form.policy_id.choices = [SelectChoice(0, _("(none)"))] + [SelectChoice(p.id, localize(p.title).text) for p in policies]
+    form.policy_id.choices = [SelectChoice(0, _("(none)"))] + [
+        SelectChoice(p.id, localize(p.title).text) for p in policies
+    ]
     if request.method == "POST" and form.validate():
         policy = next((p for p in policies if p.id == form.policy_id.data), None)
         try:
@@ -417,4 +419,3 @@ def record_provision():
             return redirect(url_for("policies.ledger"))
     status = 422 if request.method == "POST" else 200
     return render("policies/provision_form.html", form=form, status=status)
-

@@ -20,8 +20,13 @@ def policy_fields(**overrides) -> dict:
     fields = {
         "scope": "service",
         "title": ja("駅前人流リビングラボ データ利用方針", "Station square people-flow living lab: data-use policy"),
-        "purposes": ja("駅前広場の混雑を把握し、ベンチと日よけの配置を改善するため。", "To understand crowding and improve benches."),
-        "data_items": ja("参加者のアプリ位置情報（参加者の端末から）", "Participants' app location (from their phones)"),
+        "purposes": ja(
+            "駅前広場の混雑を把握し、ベンチと日よけの配置を改善するため。",
+            "To understand crowding and improve benches.",
+        ),
+        "data_items": ja(
+            "参加者のアプリ位置情報（参加者の端末から）", "Participants' app location (from their phones)"
+        ),
         "legal_basis": ja("本人の同意", "The participant's consent"),
         "retention": ja("位置情報は30日で削除", "Location deleted after 30 days"),
         "recipients": ja("みどり川市 都市計画課", "City planning division"),

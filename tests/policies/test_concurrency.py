@@ -52,7 +52,7 @@ def test_give_and_refuse_at_once_end_in_one_state(app, make_user, make_policy):
     resident = make_user()
     first, second = _client(app, resident), _client(app, resident)
     url = f"/policies/{policy_id}/consent"
-    for round_ in range(4):
+    for _ in range(4):
         statuses = _at_once(
             [
                 lambda: first.post(url, data={"purpose_key": "lab.location", "answer": "give"}).status_code,
@@ -79,9 +79,11 @@ def test_withdraw_and_give_again_at_once_end_in_one_state(app, make_user, make_p
         _at_once(
             [
                 lambda: first.post(f"/my/consents/{consent_id}/withdraw").status_code,
-                lambda: second.post(
-                    f"/policies/{policy_id}/consent", data={"purpose_key": "lab.location", "answer": "give"}
-                ).status_code,
+                lambda: (
+                    second.post(
+                        f"/policies/{policy_id}/consent", data={"purpose_key": "lab.location", "answer": "give"}
+                    ).status_code
+                ),
             ]
         )
         rows, last = _state(app, resident.id)

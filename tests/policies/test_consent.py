@@ -17,7 +17,9 @@ def _has(app, user_id, key="lab.location", recipient=None) -> bool:
 
 
 def _answer(client, policy_id, answer, key="lab.location", recipient=""):
-    return client.post(f"/policies/{policy_id}/consent", data={"purpose_key": key, "recipient": recipient, "answer": answer})
+    return client.post(
+        f"/policies/{policy_id}/consent", data={"purpose_key": key, "recipient": recipient, "answer": answer}
+    )
 
 
 def test_a_resident_gives_and_refuses_per_purpose_and_recipient(app, client, make_user, login, make_policy):
@@ -32,7 +34,10 @@ def test_a_resident_gives_and_refuses_per_purpose_and_recipient(app, client, mak
     assert not _has(app, resident.id, recipient="midori-univ")
     with app.app_context():
         events = db.session.scalars(db.select(ConsentEvent).order_by(ConsentEvent.id)).all()
-        assert [(e.recipient, e.granted, e.version.number) for e in events] == [("", True, 1), ("midori-univ", False, 1)]
+        assert [(e.recipient, e.granted, e.version.number) for e in events] == [
+            ("", True, 1),
+            ("midori-univ", False, 1),
+        ]
         assert all(e.created_at is not None for e in events)
     mine = client.get("/my/consents").get_data(as_text=True)
     assert "位置情報の分析" in mine and "大学への提供" in mine
@@ -43,7 +48,9 @@ def test_consent_for_a_purpose_that_needs_none_is_refused(app, client, make_user
     login(make_user())
     response = _answer(client, policy_id, "give", key="ordinary.use")
     assert response.status_code == 422
-    assert "同意は必要ありません" in response.get_data(as_text=True) or "does not need your consent" in response.get_data(as_text=True)
+    assert "同意は必要ありません" in response.get_data(
+        as_text=True
+    ) or "does not need your consent" in response.get_data(as_text=True)
     assert _answer(client, policy_id, "maybe").status_code == 422
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Consent.id))) == 0
@@ -67,14 +74,19 @@ def test_withdrawal_is_one_click_and_takes_effect_at_once(app, client, make_user
     assert client.post(f"/my/consents/{consent_id}/withdraw").status_code == 302
     assert not _has(app, resident.id)
     with app.app_context():
-        assert [e.granted for e in db.session.scalars(db.select(ConsentEvent).order_by(ConsentEvent.id))] == [True, False]
+        assert [e.granted for e in db.session.scalars(db.select(ConsentEvent).order_by(ConsentEvent.id))] == [
+            True,
+            False,
+        ]
 
 
 def test_nobody_withdraws_someone_elses_consent(app, client, make_user, login, make_policy):
     policy_id = make_policy(items=(LAB_ITEM,))
     owner, other = make_user(), make_user()
     with app.app_context():
-        consent = services.answer(db.session.get(User, owner.id), db.session.get(Policy, policy_id), "lab.location", "", True)
+        consent = services.answer(
+            db.session.get(User, owner.id), db.session.get(Policy, policy_id), "lab.location", "", True
+        )
         consent_id = consent.id
     login(other)
     client.post(f"/my/consents/{consent_id}/withdraw")
@@ -130,7 +142,9 @@ def test_a_new_recipient_is_not_covered_by_earlier_consent(app, make_user, make_
     assert _has(app, resident.id)
     assert not _has(app, resident.id, recipient="midori-univ")
     with app.app_context():
-        services.answer(db.session.get(User, resident.id), db.session.get(Policy, policy_id), "lab.location", "midori-univ", True)
+        services.answer(
+            db.session.get(User, resident.id), db.session.get(Policy, policy_id), "lab.location", "midori-univ", True
+        )
     assert _has(app, resident.id, recipient="midori-univ")
 
 
@@ -156,7 +170,9 @@ def test_the_banner_costs_one_query_however_many_consents(app, client, make_user
             item = {**LAB_ITEM, "purpose_key": f"lab.p{n}-{i}"}
             policy_id = make_policy(items=(item,), title=LAB_ITEM["label"])
             with app.app_context():
-                services.answer(db.session.get(User, resident.id), db.session.get(Policy, policy_id), item["purpose_key"], "", True)
+                services.answer(
+                    db.session.get(User, resident.id), db.session.get(Policy, policy_id), item["purpose_key"], "", True
+                )
             revise(app, policy_id, adopt=False)
         client.get("/terms")
         with count_queries() as counted:

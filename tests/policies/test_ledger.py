@@ -83,7 +83,11 @@ def test_bad_entries_are_refused(app, client, make_user, login, overrides):
 def test_there_is_no_edit_route(app, client, make_user, login):
     entry_id = _record(app)
     login(make_user(Role.ADMIN))
-    for url in (f"/admin/provisions/{entry_id}", f"/admin/provisions/{entry_id}/edit", f"/admin/provisions/{entry_id}/delete"):
+    for url in (
+        f"/admin/provisions/{entry_id}",
+        f"/admin/provisions/{entry_id}/edit",
+        f"/admin/provisions/{entry_id}/delete",
+    ):
         assert client.get(url).status_code == 404
         assert client.post(url, data=_form()).status_code in (404, 405)
 
@@ -108,9 +112,8 @@ def test_the_database_refuses_to_change_an_entry(app):
             "UPDATE policy_provisions SET recipient = 'x' WHERE id = :id",
             "DELETE FROM policy_provisions WHERE id = :id",
         ):
-            with pytest.raises(Exception, match="append-only"):
-                with db.engine.begin() as conn:
-                    conn.execute(text(statement), {"id": entry_id})
+            with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
+                conn.execute(text(statement), {"id": entry_id})
         assert db.session.get(Provision, entry_id).recipient == "みどり川大学"
 
 
