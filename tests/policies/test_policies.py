@@ -205,3 +205,47 @@ def test_policies_link_to_devices_and_consultations_in_both_directions(app, clie
     # Removing the link removes it on both pages.
     client.post(f"/admin/policies/{policy_id}/coverage", data={})
     assert f'href="/policies/{policy_id}"' not in client.get(f"/sensors/{device_id}").get_data(as_text=True)
+
+
+def test_drafts_of_a_published_policy_stay_with_staff(app, client, make_user, login, make_policy):
+    policy_id = make_policy()
+    revise(app, policy_id, adopt=False)
+    assert client.get(f"/policies/{policy_id}/versions/2").status_code == 404
+    assert "versions/2" not in client.get(f"/policies/{policy_id}").get_data(as_text=True)
+    assert client.get(f"/policies/{policy_id}/diff?a=1&b=2").status_code == 404
+    login(make_user(Role.STAFF))
+    assert client.get(f"/policies/{policy_id}/versions/2").status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_policy_page_runs_a_constant_number_of_queries(
+    app, client, make_user, login, make_policy, count_queries, n
+):
+    from .conftest import LAB_ITEM
+
+    items = tuple({**LAB_ITEM, "purpose_key": f"lab.p{i}"} for i in range(n))
+    policy_id = make_policy(items=items)
+    for _ in range(n):
+        revise(app, policy_id)
+    resident = make_user()
+    with app.app_context():
+        from participation.core.models import User
+
+        for item in items:
+            services.answer(
+                db.session.get(User, resident.id), db.session.get(Policy, policy_id), item["purpose_key"], "", True
+            )
+    login(resident)
+    for url in (f"/policies/{policy_id}", "/my/consents"):
+        client.get(url)
+        with count_queries() as counted:
+            assert client.get(url).status_code == 200
+        expected = {f"/policies/{policy_id}": 10, "/my/consents": 8}[url]
+        assert counted.n == expected, counted.statements
+
+
+def test_the_action_log_describes_policy_actions(app, client, make_user, login, make_policy):
+    make_policy()
+    login(make_user(Role.ADMIN))
+    page = client.get("/admin/log").get_data(as_text=True)
+    assert "データ利用方針の第1版を決定しました" in page
