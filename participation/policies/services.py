@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
 from ..core.models import User
-from ..core.resources import resource_type
+from ..core.resources import load_many, resource_type, type_name_of
 from ..core.types import LocalizedText, local_today, utcnow
 from ..extensions import db
 from .models import (
@@ -84,8 +84,6 @@ def open_version(policy: Policy) -> PolicyVersion | None:
 
 def covered_records(policy: Policy) -> list[tuple[object, str, str]]:
     """The public records a policy covers, as (type label, url, title), one query per type."""
-    from ..core.resources import load_many
-
     refs = [(c.resource_type, c.resource_id) for c in policy.coverage]
     found = load_many(refs)
     shown = []
@@ -101,8 +99,6 @@ def covered_records(policy: Policy) -> list[tuple[object, str, str]]:
 
 def policies_covering(resource) -> list[Policy]:
     """The published policies that cover ``resource`` (a device, a consultation), in one query."""
-    from ..core.resources import type_name_of
-
     try:
         name = type_name_of(resource)
     except LookupError:

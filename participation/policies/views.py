@@ -174,17 +174,18 @@ def my_consents():
         .options(db.joinedload(ConsentEvent.version).joinedload(PolicyVersion.policy))
         .order_by(ConsentEvent.id.desc())
     ).all()
-    items = {
-        (i.purpose_key, i.recipient): i
-        for i in db.session.scalars(
-            db.select(ConsentItem)
-            .join(PolicyVersion, PolicyVersion.id == ConsentItem.version_id)
-            .where(
-                PolicyVersion.status == "adopted",
-                ConsentItem.purpose_key.in_({c.purpose_key for c in consents} or {""}),
+    # The wording in force for each answered purpose (one query, whatever the number of answers).
+    keys = {c.purpose_key for c in consents}
+    items = {}
+    if keys:
+        items = {
+            (i.purpose_key, i.recipient): i
+            for i in db.session.scalars(
+                db.select(ConsentItem)
+                .join(PolicyVersion, PolicyVersion.id == ConsentItem.version_id)
+                .where(PolicyVersion.status == "adopted", ConsentItem.purpose_key.in_(keys))
             )
-        )
-    }
+        }
     return render(
         "policies/my_consents.html",
         consents=consents,

@@ -12,11 +12,6 @@ from participation.extensions import db
 from participation.policies import services
 from participation.policies.models import Provision
 
-ENTRY = {
-    "recipient": "みどり川大学 交通研究室",
-    "data-items": "",
-}
-
 
 def _form(**overrides):
     data = {
