@@ -32,6 +32,7 @@ DEFAULTS: dict[str, object] = {
         "participation.proposals:capability",
         "participation.deliberation:capability",
         "participation.sensors:capability",
+        "participation.policies:capability",
         "participation.search:capability",
         "participation.rights:capability",
     ],

@@ -1,0 +1,99 @@
+"""Versioned data-use policies drafted with residents, consent residents control per purpose and
+recipient, and the ledger of provisions of personal data to third parties."""
+
+from flask import Flask, g, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..core import signals
+from ..core.action_log import fixed
+from ..core.capability import Capability, NavEntry
+from ..core.i18n import localize
+from ..core.models import Role
+from ..core.permissions import any_of, has_role
+from ..core.resources import ResourceType
+from . import seeds, services
+from .models import Policy
+from .views import bp
+
+manage = has_role(Role.STAFF, Role.ADMIN)
+
+
+def _published(_user, policy) -> bool:
+    return policy is not None and policy.is_published
+
+
+def _pending_reconsent() -> list[int]:
+    """Policies the signed-in resident must answer again (one query per request, for the banner)."""
+    if not current_user.is_authenticated:
+        return []
+    if "policies_pending" not in g:
+        g.policies_pending = services.pending_reconsent_policy_ids(current_user.id)
+    return g.policies_pending
+
+
+def _on_use_stopping(user, **_kwargs) -> None:
+    services.withdraw_all(user, channel="stop_of_use")
+
+
+def _on_account_deleting(user, **_kwargs) -> None:
+    services.erase_consents(user)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        policies_covering=services.policies_covering,
+        pending_reconsent=_pending_reconsent,
+    )
+    signals.use_stopping.connect(_on_use_stopping, weak=False)
+    signals.account_deleting.connect(_on_account_deleting, weak=False)
+
+
+def _version(entry) -> object:
+    return entry.data.get("version", "?")
+
+
+capability = Capability(
+    name="policies",
+    blueprints=(bp,),
+    permissions={
+        "policies.manage": manage,
+        "policies.view": any_of(_published, manage),
+        "policies.ledger_read": has_role(Role.STAFF, Role.ADMIN, Role.AUDITOR),
+        "policies.ledger_record": manage,
+    },
+    nav=(NavEntry(_l("Data-use policies"), "policies.index", order=40),),
+    admin_nav=(
+        NavEntry(_l("Data-use policies"), "policies.manage", "policies.manage", order=55),
+        NavEntry(_l("Provision ledger"), "policies.ledger", "policies.ledger_read", order=56),
+    ),
+    resources=(
+        ResourceType(
+            "policy",
+            Policy,
+            _l("Data-use policy"),
+            url=lambda policy: url_for("policies.show", policy_id=policy.id),
+            title=lambda policy: localize(policy.title).text,
+            is_public=lambda policy: policy.is_published,
+        ),
+    ),
+    action_labels={
+        "policy.created": fixed(_l("Drafted a data-use policy")),
+        "policy.version_created": lambda e: _l("Drafted version %(number)s of a data-use policy", number=_version(e)),
+        "policy.version_edited": lambda e: _l("Edited version %(number)s of a data-use policy", number=_version(e)),
+        "policy.consultation_opened": lambda e: _l(
+            "Opened version %(number)s of a data-use policy to public consultation", number=_version(e)
+        ),
+        "policy.adopted": lambda e: _l("Adopted version %(number)s of a data-use policy", number=_version(e)),
+        "policy.coverage_set": fixed(_l("Changed the devices and consultations a policy covers")),
+        "policy.consent_item_added": fixed(_l("Added a purpose needing consent to a policy version")),
+        "policy.consent_item_removed": fixed(_l("Removed a purpose needing consent from a policy version")),
+        "policy.consent_given": fixed(_l("Gave consent under a data-use policy")),
+        "policy.consent_refused": fixed(_l("Refused consent under a data-use policy")),
+        "policy.consent_withdrawn": fixed(_l("Withdrew consent under a data-use policy")),
+        "policy.consents_stopped": fixed(_l("Withdrew every consent of a person who stopped the use of their data")),
+        "policy.provision_recorded": fixed(_l("Recorded a provision of personal data to a third party")),
+    },
+    seed=seeds.seed,
+    init_app=init_app,
+)

@@ -1,0 +1,26 @@
+"""The demo policies load twice without change, and their pages read well in both languages."""
+
+from participation.extensions import db
+from participation.policies.models import Policy, PolicyCoverage, Provision
+
+
+def test_demo_policies(make_app):
+    app = make_app(DEMO=True)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed", "demo"]).exit_code == 0
+    assert runner.invoke(args=["seed", "demo"]).exit_code == 0
+    with app.app_context():
+        policies = db.session.scalars(db.select(Policy).order_by(Policy.id)).all()
+        assert len(policies) == 3 and all(p.is_published for p in policies)
+        ids = [p.id for p in policies]
+        assert db.session.scalar(db.select(db.func.count(PolicyCoverage.id))) == 2
+        assert db.session.scalar(db.select(db.func.count(Provision.id))) == 1
+        device_id = db.session.scalar(db.select(PolicyCoverage.resource_id).limit(1))
+    client = app.test_client()
+    platform = client.get(f"/policies/{ids[0]}").get_data(as_text=True)
+    assert "プライバシーポリシー" in platform and "パスワード" in platform
+    lab_diff = client.get(f"/policies/{ids[2]}/diff?a=1&b=2").get_data(as_text=True)
+    assert "<ins>" in lab_diff
+    assert client.get(f"/policies/{ids[2]}/diff?a=1&b=2&lang=en").status_code == 200
+    assert f'href="/policies/{ids[2]}"' in client.get(f"/sensors/{device_id}").get_data(as_text=True)
+    assert "みどり川大学" in client.get("/policies/provisions").get_data(as_text=True)
