@@ -16,13 +16,16 @@ from ..core.models import District, User
 from ..core.types import LocalizedText, utcnow
 from ..extensions import db
 from . import dtpr
-from .models import DATE_FIELDS, DISCLOSURE_FIELDS, LOCALIZED_FIELDS, Device, DeviceVersion
+from .models import DATE_FIELDS, DISCLOSURE_FIELDS, KIND_LABELS, LOCALIZED_FIELDS, Device, DeviceVersion
 from .services import SensorError, _apply, _check, _clean, publication_problems
 
 LOCALES = ("ja", "en")
 BOOL_FIELDS = ("mobile", "face_recognition", "feature_extraction", "deleted_at_once", "third_party", "live_monitoring")
 MAX_ROWS = 10_000
 MAX_BYTES = 10 * 1024 * 1024
+# Above this many rows the search index is updated by `flask search sync` (or the next commit),
+# not inside the import request: indexing 2,000 devices takes far longer than importing them.
+DEFER_INDEXING_ABOVE = 200
 
 
 def columns() -> list[str]:
@@ -79,9 +82,25 @@ def export_csv(devices) -> str:
     return "\ufeff" + out.getvalue()
 
 
+GEOJSON_COLUMNS = (
+    Device.id,
+    Device.name,
+    Device.kind,
+    Device.latitude,
+    Device.longitude,
+    Device.organisation,
+    Device.retention_days,
+    Device.deleted_at_once,
+    Device.active_until,
+    Device.dtpr,
+)
+
+
 def geojson(devices, url_for_device) -> dict:
-    """A FeatureCollection of fixed published devices (mobile ones have no point)."""
+    """A FeatureCollection of fixed published devices (mobile ones have no point); ``devices`` are
+    rows of GEOJSON_COLUMNS or Device objects."""
     features = []
+    kind_labels = {kind: str(label) for kind, label in KIND_LABELS.items()}
     for device in devices:
         if device.latitude is None or device.longitude is None:
             continue
@@ -91,10 +110,10 @@ def geojson(devices, url_for_device) -> dict:
                 "id": device.id,
                 "geometry": {"type": "Point", "coordinates": [round(device.longitude, 6), round(device.latitude, 6)]},
                 "properties": {
-                    "name": dict(device.name.items()) if device.name else {},
+                    "name": device.name.to_json()["text"] if device.name else {},
                     "kind": device.kind,
-                    "kind_label": str(device.kind_label),
-                    "organisation": dict(device.organisation.items()) if device.organisation else {},
+                    "kind_label": kind_labels.get(device.kind, device.kind),
+                    "organisation": device.organisation.to_json()["text"] if device.organisation else {},
                     "retention_days": device.retention_days,
                     "deleted_at_once": device.deleted_at_once,
                     "active_until": device.active_until.isoformat() if device.active_until else None,
@@ -237,6 +256,10 @@ def import_csv(actor: User | None, data: bytes, *, publish: bool = True) -> list
     if not rows:
         raise ImportRefused([(None, EMPTY_FILE)])
     with transaction():
+        if len(rows) > DEFER_INDEXING_ABOVE:
+            from ..search.outbox import defer
+
+            defer()
         now = utcnow()
         devices = []
         for fields in rows:

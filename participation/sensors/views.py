@@ -53,9 +53,11 @@ def _districts() -> list[District]:
 # --- public pages ------------------------------------------------------------------------------
 
 
-def _listing(*, kind: str, purpose: str, organisation: str, district_id: int | None, text: str):
-    """Published devices matching the filters, with their district loaded in the same query."""
-    query = db.select(Device).where(Device.published_at.is_not(None)).options(db.joinedload(Device.district))
+def _listing(*, kind: str, purpose: str, organisation: str, district_id: int | None, text: str, columns=None):
+    """Published devices matching the filters, with their district loaded in the same query; or
+    only the given ``columns`` (the GeoJSON needs no objects)."""
+    query = db.select(Device).options(db.joinedload(Device.district)) if columns is None else db.select(*columns)
+    query = query.where(Device.published_at.is_not(None))
     if purpose:
         query = query.where(Device.purpose_keys.like(f"% {purpose} %"))
     if kind:
@@ -109,8 +111,14 @@ def index():
 @bp.get("/sensors.geojson")
 def geojson():
     """Published fixed devices as GeoJSON, with the list's filters; one query whatever the size."""
-    devices = db.session.scalars(_listing(**_filters())).unique().all()
-    body = opendata.geojson(devices, lambda device: url_for("sensors.show", device_id=device.id))
+    rows = db.session.execute(
+        _listing(**_filters(), columns=opendata.GEOJSON_COLUMNS).where(
+            Device.latitude.is_not(None), Device.longitude.is_not(None)
+        )
+    ).all()
+    # One url_for, not one per device: thousands of calls would dominate the response time.
+    prefix = url_for("sensors.show", device_id=0)[:-1]
+    body = opendata.geojson(rows, lambda row: f"{prefix}{row.id}")
     response = current_app.response_class(json.dumps(body, ensure_ascii=False), mimetype="application/geo+json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
