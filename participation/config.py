@@ -81,6 +81,11 @@ DEFAULTS: dict[str, object] = {
     "MAIL_IN_BACKGROUND": True,  # tests set it off to read the outbox straight away
     # Content security policy additions, e.g. a map tile server for img-src.
     "CSP_EXTRA_IMG_SRC": [],
+    # Map of the sensor register: a tile URL template such as
+    # "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png" and its attribution (plain text). Empty:
+    # no map, only the table. The tile host is added to the CSP img-src automatically.
+    "SENSORS_TILE_URL": "",
+    "SENSORS_TILE_ATTRIBUTION": "",
     "PAGE_SIZE": 20,
     # Top-level comments per page under a proposal or discussion (their replies come with them).
     "COMMENTS_PAGE_SIZE": 50,

@@ -3,6 +3,8 @@ reverse-proxy handling."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_talisman import Talisman
@@ -17,6 +19,21 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
+def tile_sources(config) -> list[str]:
+    """The CSP source for the map tile server named in SENSORS_TILE_URL: its scheme and host, with
+    a template placeholder label such as ``{s}`` widened to ``*``."""
+    url = (config.get("SENSORS_TILE_URL") or "").strip()
+    if not url:
+        return []
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return []
+    labels = [("*" if "{" in label or "}" in label else label) for label in parts.netloc.split(".")]
+    if any(("{" in label or "}" in label) for label in labels) or "*" in labels[1:]:
+        return []
+    return [f"{parts.scheme}://{'.'.join(labels)}"]
+
+
 def init_app(app: Flask) -> None:
     if app.config["PROXY_FIX_X_FOR"]:
         hops = int(app.config["PROXY_FIX_X_FOR"])
@@ -26,7 +43,7 @@ def init_app(app: Flask) -> None:
         "default-src": "'self'",
         "script-src": "'self'",
         "style-src": "'self'",
-        "img-src": ["'self'", "data:", *app.config["CSP_EXTRA_IMG_SRC"]],
+        "img-src": ["'self'", "data:", *app.config["CSP_EXTRA_IMG_SRC"], *tile_sources(app.config)],
         "font-src": "'self'",
         "connect-src": "'self'",
         "form-action": "'self'",

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "participation.search"
 _PENDING = "participation.search.pending"
+_DEFERRED = "participation.search.deferred"
 
 
 def _active() -> bool:
@@ -67,7 +68,17 @@ def _after_flush(session, _flush_context) -> None:
     session.info[_PENDING] = True
 
 
+def defer(session=None) -> None:
+    """Leave the current transaction's outbox rows for `flask search sync` (or a later commit)
+    instead of indexing them right after this commit: for bulk changes, such as importing
+    thousands of records, that would otherwise hold the request for the whole indexing."""
+    (session or db.session()).info[_DEFERRED] = True
+
+
 def _after_commit(session) -> None:
+    if session.info.pop(_DEFERRED, False):
+        session.info.pop(_PENDING, None)
+        return
     if not session.info.pop(_PENDING, False) or not _active():
         return
     from .index import apply_pending
@@ -80,6 +91,7 @@ def _after_commit(session) -> None:
 
 def _after_rollback(session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_DEFERRED, None)
 
 
 def install() -> None:

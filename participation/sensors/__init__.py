@@ -50,6 +50,9 @@ capability = Capability(
         "sensor.revised": lambda entry: _l(
             "Published version %(number)s of a camera or sensor", number=entry.data["version"]
         ),
+        "sensor.release_recorded": fixed(_l("Recorded a release of footage in the ledger")),
+        "sensor.release_corrected": fixed(_l("Corrected an entry in the footage-release ledger")),
+        "sensor.imported": lambda entry: _l("Imported %(num)s cameras or sensors from CSV", num=entry.data["count"]),
     },
     seed=seeds.seed,
 )

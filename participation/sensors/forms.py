@@ -4,13 +4,14 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, Field, SelectField
+from wtforms import BooleanField, DateField, Field, FileField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from ..core.forms import CHOOSE_DISTRICT, DistrictField, LocalizedTextField, OptionalCountField
-from .models import IDENTIFIABILITY_LABELS, KIND_LABELS
+from . import dtpr
+from .models import GROUND_LABELS, IDENTIFIABILITY_LABELS, KIND_LABELS, RECIPIENT_LABELS
 
 
 class OptionalDateField(DateField):
@@ -155,3 +156,51 @@ class DeviceForm(FlaskForm):
     def validate_deleted_at_once(self, field):
         if field.data and self.retention_days.data is not None:
             raise ValidationError(_l("Give either a number of days or “deleted at once”, not both."))
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (usable without JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _dtpr_field(category: str) -> CheckboxesField:
+    return CheckboxesField(
+        dtpr.CATEGORY_LABELS[category],
+        choices=[SelectChoice(key, label) for key, label in dtpr.VALUES[category].items()],
+        validate_choice=True,
+    )
+
+
+for _category in dtpr.CHOSEN:
+    setattr(DeviceForm, f"dtpr_{_category}", _dtpr_field(_category))
+DTPR_FORM_FIELDS = tuple(f"dtpr_{category}" for category in dtpr.CHOSEN)
+
+
+class ReleaseForm(FlaskForm):
+    """One entry in the footage-release ledger; nothing personal."""
+
+    released_on = OptionalDateField(_l("Date of the release"))
+    devices = CheckboxesField(_l("Devices the footage came from"), coerce=int, validate_choice=False)
+    ground = SelectField(
+        _l("Ground"),
+        choices=[SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in GROUND_LABELS.items()],
+        validate_choice=False,
+    )
+    recipient_type = SelectField(
+        _l("Type of recipient"),
+        choices=[SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in RECIPIENT_LABELS.items()],
+        validate_choice=False,
+    )
+    items = OptionalCountField(_l("Number of items (recordings) released"))
+    correction_note = _optional(
+        _l("What the correction changes (required for a correction; nothing personal)"),
+        multiline=True,
+        max_length=500,
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"))
+    publish = BooleanField(_l("Publish the imported devices at once"), default=True)

@@ -6,7 +6,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import District, User
@@ -64,6 +76,7 @@ DISCLOSURE_FIELDS = (
     "active_since",
     "active_until",
     "rules",
+    "dtpr",
 )
 
 FIELD_LABELS = {
@@ -98,6 +111,7 @@ FIELD_LABELS = {
     "active_since": _l("Active since"),
     "active_until": _l("Active until"),
     "rules": _l("Applicable rules"),
+    "dtpr": _l("DTPR categories"),
 }
 
 LOCALIZED_FIELDS = frozenset(
@@ -167,6 +181,10 @@ class Device(db.Model):
     active_since: Mapped[date | None] = mapped_column(Date)
     active_until: Mapped[date | None] = mapped_column(Date)
     rules: Mapped[LocalizedText | None] = mapped_column(LocalizedTextType)
+    # DTPR-style values: {category: [value key, ...]} from sensors.dtpr.VALUES.
+    dtpr: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    # The DTPR purpose keys as " a b " for the purpose filter (JSON cannot be filtered portably).
+    purpose_keys: Mapped[str] = mapped_column(String(400), default="", server_default="")
     # Kept by the services for the list's filters: the organisation in its original language, and
     # every language of the searchable texts in lower case (JSON columns cannot be searched).
     organisation_key: Mapped[str | None] = mapped_column(String(200), index=True)
@@ -201,6 +219,8 @@ class Device(db.Model):
                 value = value.to_json() if value else None
             elif name in DATE_FIELDS:
                 value = value.isoformat() if value else None
+            elif name == "dtpr":
+                value = dict(value or {})
             values[name] = value
         return values
 
@@ -227,3 +247,81 @@ class DeviceVersion(db.Model):
     @property
     def changed_labels(self) -> list:
         return [FIELD_LABELS[name] for name in self.changed or () if name in FIELD_LABELS]
+
+
+# --- footage-release ledger ------------------------------------------------------------------------
+
+# Grounds modelled on the Kakogawa watch-camera ordinance, Art. 7 (the only cases in which footage
+# may leave the city).
+GROUND_LABELS = {
+    "criminal_investigation": _l("Criminal investigation, on request of an investigative agency"),
+    "life_and_body": _l("Urgent protection of life, body or property"),
+    "other_lawful": _l("Other grounds under laws or regulations"),
+}
+GROUNDS = tuple(GROUND_LABELS)
+
+RECIPIENT_LABELS = {
+    "police": _l("Police"),
+    "other_investigative": _l("Other investigative agency"),
+    "fire_rescue": _l("Fire and rescue service"),
+    "court": _l("Court"),
+    "public_body": _l("Other public body"),
+}
+RECIPIENTS = tuple(RECIPIENT_LABELS)
+
+release_devices = Table(
+    "sensors_release_devices",
+    db.metadata,
+    Column("release_id", ForeignKey("sensors_footage_releases.id", ondelete="CASCADE"), primary_key=True),
+    Column("device_id", ForeignKey("sensors_devices.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+
+
+class FootageRelease(db.Model):
+    """One release of footage outside the city: when, from which devices, on which ground, to what
+    kind of recipient and how many items. Nothing about the people filmed or the case. Entries are
+    never edited: a correction is a new entry that names the one it replaces."""
+
+    __tablename__ = "sensors_footage_releases"
+    __table_args__ = (
+        CheckConstraint("items >= 1", name="items_positive"),
+        CheckConstraint("ground IN ('criminal_investigation', 'life_and_body', 'other_lawful')", name="ground_known"),
+        CheckConstraint(
+            "recipient_type IN ('police', 'other_investigative', 'fire_rescue', 'court', 'public_body')",
+            name="recipient_known",
+        ),
+        # An entry is corrected at most once; a later correction corrects the correction.
+        UniqueConstraint("corrects_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    released_on: Mapped[date] = mapped_column(Date, index=True)
+    ground: Mapped[str] = mapped_column(String(30))
+    recipient_type: Mapped[str] = mapped_column(String(30))
+    items: Mapped[int]
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("sensors_footage_releases.id", ondelete="RESTRICT"))
+    # Why a correction was made (shown publicly; never personal).
+    correction_note: Mapped[LocalizedText | None] = mapped_column(LocalizedTextType)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    devices: Mapped[list[Device]] = relationship(secondary=release_devices, order_by="Device.id")
+    corrects: Mapped[FootageRelease | None] = relationship(remote_side=[id], foreign_keys=[corrects_id])
+
+    @property
+    def ground_label(self):
+        return GROUND_LABELS.get(self.ground, self.ground)
+
+    @property
+    def recipient_label(self):
+        return RECIPIENT_LABELS.get(self.recipient_type, self.recipient_type)
+
+
+@event.listens_for(FootageRelease, "before_update")
+def _append_only(_mapper, _connection, _target) -> None:
+    raise ValueError("footage releases are append-only: record a correction instead")
+
+
+@event.listens_for(FootageRelease, "before_delete")
+def _never_deleted(_mapper, _connection, _target) -> None:
+    raise ValueError("footage releases are append-only")

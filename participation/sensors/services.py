@@ -13,6 +13,7 @@ from ..core.db import transaction
 from ..core.models import District, User
 from ..core.types import LocalizedText, utcnow
 from ..extensions import db
+from . import dtpr
 from .models import DISCLOSURE_FIELDS, FIELD_LABELS, IDENTIFIABILITY, KINDS, LOCALIZED_FIELDS, Device, DeviceVersion
 
 
@@ -74,6 +75,7 @@ RETENTION_BOTH = _l("Give either a number of days or “deleted at once”, not 
 RETENTION_RANGE = _l("The retention period must be a whole number of days, 1 or more.")
 REASON_MISSING = _l("Give the reason for this change: it is shown to the public in the change history.")
 NOTHING_CHANGED = _l("Nothing has changed, so no new version was saved.")
+UNKNOWN_DTPR = _l("Choose DTPR categories and values from the list.")
 NOT_READY = _l("This device cannot be published yet. Complete the following:")
 
 
@@ -149,6 +151,11 @@ def publication_problems(device: Device) -> list[tuple[str, object]]:
         missing("storage_location", _l("Say where the data is stored."))
     if device.active_since is None:
         missing("active_since", _l("Enter the date the device has been active since."))
+    values = device.dtpr or {}
+    if not values.get("purpose"):
+        missing("dtpr", _l("Choose at least one DTPR purpose."))
+    if not values.get("tech"):
+        missing("dtpr", _l("Choose at least one DTPR technology."))
     return problems
 
 
@@ -177,6 +184,10 @@ def _check(fields: dict) -> None:
         raise SensorError(RETENTION_RANGE)
     if days is not None and fields.get("deleted_at_once"):
         raise SensorError(RETENTION_BOTH)
+    try:
+        fields["dtpr"] = dtpr.clean(fields.get("dtpr"))
+    except ValueError:
+        raise SensorError(UNKNOWN_DTPR) from None
 
 
 def _clean(fields: dict) -> dict:
@@ -200,6 +211,7 @@ def _apply(device: Device, fields: dict) -> None:
     organisation = device.organisation
     device.organisation_key = organisation.resolve(organisation.original)[0][:200] if organisation else None
     texts = [device.name, device.organisation, device.address, device.place, device.area, device.purposes]
+    device.purpose_keys = " " + " ".join((device.dtpr or {}).get("purpose", [])) + " "
     device.search_text = "\n".join(v.lower() for t in texts if t for v in t.values())
 
 

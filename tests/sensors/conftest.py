@@ -44,6 +44,7 @@ def complete_fields(**overrides) -> dict:
         "active_since": date(2025, 4, 1),
         "active_until": date(2030, 3, 31),
         "rules": ja("見守りカメラ条例", "Watch-camera ordinance"),
+        "dtpr": {"purpose": ["safety_security"], "tech": ["video_camera", "identifiable_video"]},
     }
     fields.update(overrides)
     return fields

@@ -30,6 +30,9 @@ def _form(**overrides) -> dict:
                 data[name] = "y"
         elif isinstance(value, date):
             data[name] = value.isoformat()
+        elif name == "dtpr":
+            for category, keys in value.items():
+                data[f"dtpr_{category}"] = keys
         else:
             data[name] = str(value)
     data["district_id"] = "0"
