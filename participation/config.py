@@ -31,6 +31,7 @@ DEFAULTS: dict[str, object] = {
         "participation.processes:capability",
         "participation.proposals:capability",
         "participation.sensors:capability",
+        "participation.moderation:capability",
         "participation.search:capability",
     ],
     # Locales: the first is the default. Content and UI are Japanese first.
@@ -79,6 +80,8 @@ DEFAULTS: dict[str, object] = {
     # Content security policy additions, e.g. a map tile server for img-src.
     "CSP_EXTRA_IMG_SRC": [],
     "PAGE_SIZE": 20,
+    # Moderation: content reported by this many different people is hidden until a moderator reviews it.
+    "MODERATION_HIDE_AFTER_REPORTS": 3,
     # Search: the Whoosh index directory (default instance/search-index; local disk only, never NFS),
     # how long an update after a commit waits for the index's write lock before leaving the change
     # to `flask search sync`, and how long that command waits.

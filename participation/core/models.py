@@ -100,6 +100,8 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by a moderator: the person can still read and sign in but cannot post (see permissions.not_blocked).
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role_grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user",
@@ -119,6 +121,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.deleted_at is None
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_at is not None
 
     @property
     def public_name(self) -> str:

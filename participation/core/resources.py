@@ -19,6 +19,7 @@ class ResourceType:
     url: Callable[[object], str] | None = None  # public page of one record
     title: Callable[[object], str] | None = None  # short title in the reader's language
     is_public: Callable[[object], bool] | None = None  # None: every record is public
+    moderatable: bool = False  # reports/hide; the model has hidden_at, hidden_reason columns (moderation branch)
 
 
 EXTENSION_KEY = "participation.resources"

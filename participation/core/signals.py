@@ -10,3 +10,7 @@ _signals = Namespace()
 # sender: the User being deleted, before their personal fields are cleared. A capability that keeps
 # personal data about users (follows, notifications, consents...) erases or anonymises it here.
 account_deleting = _signals.signal("account-deleting")
+
+# sender: a record just hidden or restored by moderation (keyword ``hidden``: bool), inside the
+# moderation transaction. Capabilities keeping counters of visible records (comments) recompute them.
+content_moderated = _signals.signal("content-moderated")

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from ..core.action_log import fixed
 from ..core.capability import Capability
 from ..core.models import Role
-from ..core.permissions import has_role
+from ..core.permissions import has_role, participant
 from ..core.resources import ResourceType
 from ..extensions import db
 from . import seeds
@@ -15,7 +15,7 @@ from .models import AnswerState, Proposal
 from .search import searchable
 from .views import bp
 
-resident = has_role(Role.RESIDENT)
+resident = participant(Role.RESIDENT)  # blocked accounts neither propose nor support
 manage = has_role(Role.STAFF, Role.ADMIN)
 
 
@@ -29,8 +29,13 @@ def _is_author(user, proposal) -> bool:
 
 
 def proposal_count(process_id: int) -> int:
-    """For the consultation page: how many proposals it holds (one aggregate query)."""
-    return db.session.scalar(db.select(db.func.count(Proposal.id)).where(Proposal.process_id == process_id)) or 0
+    """For the consultation page: how many public proposals it holds (one aggregate query)."""
+    return (
+        db.session.scalar(
+            db.select(db.func.count(Proposal.id)).where(Proposal.process_id == process_id, Proposal.hidden_at.is_(None))
+        )
+        or 0
+    )
 
 
 def _init_app(app: Flask) -> None:
@@ -73,6 +78,7 @@ capability = Capability(
             url=lambda proposal: url_for("proposals.show", proposal_id=proposal.id),
             title=lambda proposal: proposal.title,
             is_public=lambda proposal: proposal.process.is_published,
+            moderatable=True,
         ),
     ),
     action_labels={

@@ -48,6 +48,7 @@ NOT_PUBLISHED = _l("This consultation is not open to the public.")
 PROPOSALS_CLOSED = _l("Proposals cannot be submitted at the current stage of this consultation.")
 SUPPORTS_CLOSED = _l("Proposals cannot be supported at the current stage of this consultation.")
 WITHDRAWN = _l("This proposal has been withdrawn by its author and no longer takes supports.")
+HIDDEN = _l("This proposal has been hidden by moderation and takes no supports.")
 ALREADY_WITHDRAWN = _l("This proposal has already been withdrawn.")
 EDIT_AFTER_SUPPORT = _l(
     "This proposal can no longer be edited because it has received supports. You can withdraw it instead."
@@ -213,6 +214,8 @@ def support(actor: User, proposal: Proposal) -> SupportResult:
         process = proposal.process
         if proposal.is_withdrawn:
             raise ProposalError(WITHDRAWN)
+        if proposal.is_hidden:
+            raise ProposalError(HIDDEN)
         phase = _current_phase(process) if process.is_published else None
         if phase is None or not phase.supports_open:
             raise ProposalError(SUPPORTS_CLOSED)
