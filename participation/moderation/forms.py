@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from ..core.forms import multi_line, strip
 from ..core.moderation.models import DETAILS_MAX, REASON_LABELS, REASON_MAX
@@ -10,8 +11,12 @@ from ..core.moderation.models import DETAILS_MAX, REASON_LABELS, REASON_MAX
 class ReportForm(FlaskForm):
     reason = RadioField(
         _l("Why are you reporting this?"),
-        choices=[(reason.value, label) for reason, label in REASON_LABELS.items()],
-        validators=[DataRequired(_l("Choose a reason from the list."))],
+        choices=[SelectChoice(reason.value, label) for reason, label in REASON_LABELS.items()],
+        validators=[
+            DataRequired(_l("Choose a reason from the list.")),
+            AnyOf([reason.value for reason in REASON_LABELS], message=_l("Choose a reason from the list.")),
+        ],
+        validate_choice=False,  # AnyOf says it in the reader's language
     )
     details = TextAreaField(
         _l("Details (optional)"),
