@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 import pytest
 
-from participation.core.moderation.models import ModerationDecision, Report
 from participation.core.models import ActionLog, User
+from participation.core.moderation.models import ModerationDecision, Report
 from participation.extensions import db
 from participation.proposals.models import Proposal
 from tests.proposals import conftest as proposals_conftest
