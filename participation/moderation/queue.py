@@ -94,7 +94,9 @@ def _authors(records) -> dict[int, User]:
     ids = {author_id_of(r) for r in records if r is not None} - {None}
     if not ids:
         return {}
-    return {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(ids)))}
+    # Roles are not shown here: skip the selectin load of role grants.
+    query = db.select(User).where(User.id.in_(ids)).options(db.lazyload(User.role_grants))
+    return {u.id: u for u in db.session.scalars(query)}
 
 
 def open_queue(page: int, per_page: int) -> Page:
@@ -139,7 +141,7 @@ def open_queue(page: int, per_page: int) -> Page:
         reports = db.session.scalars(
             db.select(Report)
             .where(is_open, or_(*(and_(Report.resource_type == t, Report.resource_id == i) for t, i in by_ref)))
-            .options(db.joinedload(Report.reporter))
+            .options(db.joinedload(Report.reporter).lazyload(User.role_grants))
             .order_by(Report.created_at, Report.id)
         ).all()
         for report in reports:
@@ -187,7 +189,7 @@ def hidden_content(page: int, per_page: int) -> Page:
     query = (
         db.select(ModerationDecision)
         .where(ModerationDecision.id.in_(latest_ids), ModerationDecision.action == Decision.HIDE.value)
-        .options(db.joinedload(ModerationDecision.moderator))
+        .options(db.joinedload(ModerationDecision.moderator).lazyload(User.role_grants))
         .order_by(ModerationDecision.id.desc())
     )
     total = db.session.scalar(db.select(func.count()).select_from(query.subquery()))
