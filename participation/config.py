@@ -33,6 +33,7 @@ DEFAULTS: dict[str, object] = {
         "participation.deliberation:capability",
         "participation.sensors:capability",
         "participation.policies:capability",
+        "participation.moderation:capability",
         "participation.search:capability",
         "participation.rights:capability",
     ],
@@ -89,6 +90,8 @@ DEFAULTS: dict[str, object] = {
     "PAGE_SIZE": 20,
     # Top-level comments per page under a proposal or discussion (their replies come with them).
     "COMMENTS_PAGE_SIZE": 50,
+    # Moderation: content reported by this many different people is hidden until a moderator reviews it.
+    "MODERATION_HIDE_AFTER_REPORTS": 3,
     # Search: the Whoosh index directory (default instance/search-index; local disk only, never NFS),
     # how long an update after a commit waits for the index's write lock before leaving the change
     # to `flask search sync`, and how long that command waits.

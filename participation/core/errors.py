@@ -7,6 +7,7 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -35,6 +36,13 @@ MESSAGES = {
         _l("An error on our side stopped this from working. Nothing was changed. Please try again later."),
     ),
 }
+BLOCKED_MESSAGE = (
+    _l("Your account has been blocked"),
+    _l(
+        "A moderator has blocked your account, so you cannot post, support or report. You can still read "
+        "the site. If you think this is a mistake, contact the site's staff."
+    ),
+)
 CSRF_MESSAGE = (
     _l("The form had expired"),
     _l("For your security the form could not be accepted. Reload the page and send it again."),
@@ -54,6 +62,8 @@ def handle_http_error(error: HTTPException):
         return error.response
     code = error.code or 500
     title, message = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
+    if code == 403 and getattr(current_user, "blocked_at", None) is not None:
+        title, message = BLOCKED_MESSAGE  # say why, rather than a generic refusal
     return _render(code, title, message)
 
 

@@ -103,6 +103,8 @@ class User(UserMixin, db.Model):
     # Set when the person's stop-of-use request is carried out: their data is then used only to run
     # their account, never for statistics or profiling (see core.users.in_statistics).
     use_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by a moderator: the person can still read and sign in but cannot post (see permissions.not_blocked).
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role_grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user",
@@ -122,6 +124,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.deleted_at is None
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_at is not None
 
     @property
     def public_name(self) -> str:

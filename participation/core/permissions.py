@@ -82,6 +82,24 @@ def anyone(_user, _resource=None) -> bool:
     return True
 
 
+def not_blocked(user, _resource=None) -> bool:
+    """Signed in and not blocked by a moderator: the condition for writing anything public."""
+    return user is not None and user.blocked_at is None
+
+
+def participant(*roles: Role) -> Rule:
+    """A rule for creating content (proposals, supports, comments, reports): signed in, not blocked
+    and, if ``roles`` are given, holding one of them."""
+    if not roles:
+        return not_blocked
+    holds = has_role(*roles)
+
+    def rule(user, resource=None) -> bool:
+        return not_blocked(user, resource) and holds(user, resource)
+
+    return rule
+
+
 def all_of(*rules: Rule) -> Rule:
     def rule(user, resource=None) -> bool:
         return all(r(user, resource) for r in rules)
@@ -102,6 +120,8 @@ CORE_RULES: dict[str, Rule] = {
     "roles.manage": has_role(Role.ADMIN),
     "site.edit": has_role(Role.ADMIN),
     "log.read_restricted": has_role(Role.ADMIN, Role.AUDITOR),
+    # Content hidden by moderation stays readable, marked, for those who review or answer it.
+    "moderation.see_hidden": has_role(Role.MODERATOR, Role.STAFF, Role.ADMIN),
 }
 
 

@@ -19,7 +19,8 @@ class ResourceType:
     url: Callable[[object], str] | None = None  # public page of one record
     title: Callable[[object], str] | None = None  # short title in the reader's language
     is_public: Callable[[object], bool] | None = None  # None: every record is public
-    comments: object | None = None  # a core.comments.Commentable (comments branch)
+    comments: object | None = None  # a core.comments.Commentable: the records take comments
+    moderatable: bool = False  # reports and hiding; the model has author_id, hidden_at, hidden_reason
 
 
 EXTENSION_KEY = "participation.resources"

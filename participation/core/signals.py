@@ -14,3 +14,6 @@ account_deleting = _signals.signal("account-deleting")
 # sender: the User whose stop of use (a rights request accepted by staff) takes effect. A capability
 # that uses personal data beyond running the person's account (consents, profiling) stops it here.
 use_stopping = _signals.signal("use-stopping")
+# sender: a record just hidden or restored by moderation (keyword ``hidden``: bool), inside the
+# moderation transaction. Capabilities keeping counters of visible records (comments) recompute them.
+content_moderated = _signals.signal("content-moderated")

@@ -73,6 +73,8 @@ def init_app(app: Flask) -> None:
         localize=localize,
         site_name=site_name,
         site=site,
+        # hidden by moderation (core.moderation); templates show moderation/_macros.html's placeholder
+        is_hidden=lambda obj: getattr(obj, "hidden_at", None) is not None,
     )
     app.jinja_env.filters.update(
         l10n=l10n_filter,

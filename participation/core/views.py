@@ -93,6 +93,8 @@ def present_entries(entries, *, public: bool = True) -> list[dict]:
         rtype = resource_type(entry.resource_type) if entry.resource_type else None
         if public and obj is not None and rtype and rtype.is_public and not rtype.is_public(obj):
             obj = None  # withdrawn since: the public record keeps the action, not the title
+        if public and obj is not None and rtype and rtype.moderatable and obj.hidden_at is not None:
+            obj = None  # hidden by moderation: its title is not repeated here
         presented.append(
             {
                 "entry": entry,

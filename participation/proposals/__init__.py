@@ -8,16 +8,18 @@ from ..core.action_log import fixed
 from ..core.capability import Capability
 from ..core.comments import Commentable
 from ..core.models import Role
-from ..core.permissions import has_role
+from ..core.permissions import has_role, participant
 from ..core.resources import ResourceType
+from ..core.signals import content_moderated
 from ..core.types import local_today
 from . import seeds
 from .models import AnswerState, Proposal
 from .personal import personal_data
 from .search import searchable
+from .services import recount_process
 from .views import bp
 
-resident = has_role(Role.RESIDENT)
+resident = participant(Role.RESIDENT)  # blocked accounts neither propose nor support
 manage = has_role(Role.STAFF, Role.ADMIN)
 
 
@@ -45,12 +47,19 @@ def _comments_closed(proposal, _user) -> object:
 
 
 def proposal_count(process) -> int:
-    """For the consultation page: how many proposals it holds (a counter, no query)."""
+    """For the consultation page: how many public proposals it holds (a counter, no query)."""
     return process.proposals_count or 0
+
+
+def _recount_on_moderation(record, **_kwargs) -> None:
+    """The process counter counts what the public sees, so hiding or restoring a proposal recounts it."""
+    if isinstance(record, Proposal):
+        recount_process(record.process_id)
 
 
 def _init_app(app: Flask) -> None:
     app.jinja_env.globals["proposal_count"] = proposal_count
+    content_moderated.connect(_recount_on_moderation)
 
 
 def _threshold_label(entry) -> str:
@@ -94,6 +103,7 @@ capability = Capability(
                 asks_stance=lambda _proposal: True,
                 counter=Proposal.comments_count,
             ),
+            moderatable=True,
         ),
     ),
     action_labels={

@@ -1,7 +1,7 @@
 """Open data: a published consultation's proposals as CSV and JSON.
 
 Only what the proposal pages already show the public: no e-mail address, account id or other personal
-field of the author, just the public display name. One query loads the proposals with their author,
+field of the author, just the public display name; proposals hidden by moderation are left out. One query loads the proposals with their author,
 category and district. The CSV starts with a byte-order mark so spreadsheet programs read it as UTF-8.
 """
 
@@ -39,7 +39,7 @@ def _per_locale(text) -> dict[str, str]:
 def _proposals(process: Process, updates: bool) -> list[Proposal]:
     query = (
         db.select(Proposal)
-        .where(Proposal.process_id == process.id)
+        .where(Proposal.process_id == process.id, Proposal.hidden_at.is_(None))
         .options(db.joinedload(Proposal.author), db.joinedload(Proposal.category), db.joinedload(Proposal.district))
         .order_by(Proposal.id)
     )

@@ -99,6 +99,9 @@ class Proposal(db.Model):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Implementation progress in percent, as of the latest dated update.
     progress: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Moderation (core.moderation): hidden records show a placeholder and leave lists, exports and search.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str | None] = mapped_column(String(500))
 
     process: Mapped[Process] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -115,6 +118,10 @@ class Proposal(db.Model):
     @property
     def answer(self) -> AnswerState | None:
         return AnswerState(self.answer_state) if self.answer_state else None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def is_withdrawn(self) -> bool:

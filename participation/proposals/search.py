@@ -1,5 +1,6 @@
 """What the search index holds for proposals: title and body in the language the resident wrote
-them in. Withdrawn proposals, and those of consultations that are not published, are not public."""
+them in. Withdrawn proposals, those hidden by moderation and those of consultations that are not
+published are not public."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ searchable = (
         Proposal,
         documents=documents,
         query=lambda: db.select(Proposal).options(db.joinedload(Proposal.process)).order_by(Proposal.id),
-        is_public=lambda proposal: not proposal.is_withdrawn and proposal.process.is_published,
+        is_public=lambda proposal: (
+            not proposal.is_withdrawn and not proposal.is_hidden and proposal.process.is_published
+        ),
     ),
 )

@@ -14,6 +14,7 @@ from ..core.types import LocalizedText
 from ..extensions import db
 from ..processes.models import Process
 from .models import AnswerState, ProgressUpdate, Proposal, ProposalAnswer, Support
+from .services import recount_process
 
 
 def _moment(value) -> datetime:
@@ -54,9 +55,7 @@ def seed() -> None:
             _seed_answers(proposal, item, users)
         db.session.flush()
         for process in processes.values():
-            process.proposals_count = db.session.scalar(
-                db.select(db.func.count(Proposal.id)).where(Proposal.process_id == process.id)
-            )
+            recount_process(process.id)
         _seed_comments(processes, users)
 
 

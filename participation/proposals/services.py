@@ -48,6 +48,7 @@ NOT_PUBLISHED = _l("This consultation is not open to the public.")
 PROPOSALS_CLOSED = _l("Proposals cannot be submitted at the current stage of this consultation.")
 SUPPORTS_CLOSED = _l("Proposals cannot be supported at the current stage of this consultation.")
 WITHDRAWN = _l("This proposal has been withdrawn by its author and no longer takes supports.")
+HIDDEN = _l("This proposal has been hidden by moderation and takes no supports.")
 ALREADY_WITHDRAWN = _l("This proposal has already been withdrawn.")
 EDIT_AFTER_SUPPORT = _l(
     "This proposal can no longer be edited because it has received supports. You can withdraw it instead."
@@ -141,6 +142,21 @@ def create_proposal(
     return proposal
 
 
+def recount_process(process_id: int) -> None:
+    """Set a process's counter to its public (not hidden) proposals, in one UPDATE."""
+    public = (
+        db.select(db.func.count(Proposal.id))
+        .where(Proposal.process_id == process_id, Proposal.hidden_at.is_(None))
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Process)
+        .where(Process.id == process_id)
+        .values(proposals_count=public)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _lock(proposal: Proposal) -> Proposal:
     """Re-read the proposal, locked until the end of the transaction (PostgreSQL; SQLite write
     transactions are serialised already), so a support cannot slip in between check and change."""
@@ -231,6 +247,8 @@ def support(actor: User, proposal: Proposal) -> SupportResult:
         process = proposal.process
         if proposal.is_withdrawn:
             raise ProposalError(WITHDRAWN)
+        if proposal.is_hidden:
+            raise ProposalError(HIDDEN)
         phase = _current_phase(process) if process.is_published else None
         if phase is None or not phase.supports_open:
             raise ProposalError(SUPPORTS_CLOSED)

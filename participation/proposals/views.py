@@ -84,6 +84,8 @@ def _listing(process: Process, *, state: str, category_id, district_id, text: st
         .where(Proposal.process_id == process.id)
         .options(db.joinedload(Proposal.author), db.joinedload(Proposal.category), db.joinedload(Proposal.district))
     )
+    if not can("moderation.see_hidden"):
+        query = query.where(Proposal.hidden_at.is_(None))  # moderators see them, marked
     if state == "active":
         query = query.where(Proposal.withdrawn_at.is_(None))
     elif state == "withdrawn":
@@ -151,7 +153,12 @@ class ProposalPagination(SelectPagination):
 
 
 def _paginate(process: Process, query, filters: dict):
-    unfiltered = filters["state"] == "all" and not any(filters[k] for k in ("category_id", "district_id", "text"))
+    # The process counter holds public proposals; moderators also list hidden ones, so they count rows.
+    unfiltered = (
+        filters["state"] == "all"
+        and not any(filters[k] for k in ("category_id", "district_id", "text"))
+        and not can("moderation.see_hidden")
+    )
     return ProposalPagination(
         select=query,
         session=db.session(),
@@ -250,6 +257,7 @@ def similar_proposals(process: Process, title: str, exclude_id: int | None = Non
         db.select(Proposal)
         .where(
             Proposal.process_id == process.id,
+            Proposal.hidden_at.is_(None),
             db.or_(*(Proposal.title.ilike(f"%{escape_like(g)}%", escape="\\") for g in grams)),
         )
         .order_by(Proposal.supports_count.desc(), Proposal.id.desc())

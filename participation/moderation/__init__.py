@@ -1,0 +1,84 @@
+"""Moderation pages: residents report content; moderators work the queue, hide and restore with a
+reason, dismiss reports and block accounts. The rules are in core.moderation."""
+
+from flask import Flask, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ..core.capability import Capability, NavEntry
+from ..core.models import Role
+from ..core.moderation import services
+from ..core.moderation.models import ReportReason
+from ..core.permissions import can, has_role, participant
+from ..core.resources import type_name_of
+from .views import bp
+
+_signed_in_participant = participant()
+
+
+def _may_report(user, obj) -> bool:
+    # Anyone signed in and not blocked, on someone else's contribution (the service says why otherwise).
+    if not _signed_in_participant(user, obj):
+        return False
+    return obj is None or services.author_id_of(obj) != user.id
+
+
+def offers_report(obj) -> bool:
+    """Whether to show the report link: to visitors (it leads to the login) and to those who may report."""
+    return not current_user.is_authenticated or can("moderation.report", obj)
+
+
+def report_url(obj) -> str:
+    return url_for("moderation.report", type_name=type_name_of(obj), resource_id=obj.id)
+
+
+def _init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        report_url=report_url,
+        offers_report=offers_report,
+        hidden_reason_text=services.hidden_reason_text,
+        resource_type_of=type_name_of,
+    )
+
+
+def _reason_label(entry) -> str:
+    try:
+        reason = ReportReason(entry.data.get("reason")).label
+    except ValueError:
+        return _("Reported content")
+    return _("Reported content: %(reason)s", reason=reason)
+
+
+capability = Capability(
+    name="moderation",
+    blueprints=(bp,),
+    permissions={
+        "moderation.report": _may_report,
+        "moderation.manage": has_role(Role.MODERATOR, Role.ADMIN),
+    },
+    admin_nav=(NavEntry(_l("Moderation"), "moderation.queue", "moderation.manage", order=30),),
+    action_labels={
+        "moderation.reported": _reason_label,
+        "moderation.auto_hidden": lambda e: ngettext(
+            "Hidden automatically after %(num)s report, pending review",
+            "Hidden automatically after %(num)s reports, pending review",
+            e.data.get("reports", 0),
+        ),
+        "moderation.hide": lambda e: ngettext(
+            "Hid content (%(num)s report closed)", "Hid content (%(num)s reports closed)", e.data.get("reports", 0)
+        ),
+        "moderation.restore": lambda e: ngettext(
+            "Restored hidden content (%(num)s report closed)",
+            "Restored hidden content (%(num)s reports closed)",
+            e.data.get("reports", 0),
+        ),
+        "moderation.dismiss": lambda e: ngettext(
+            "Dismissed %(num)s report", "Dismissed %(num)s reports", e.data.get("reports", 0)
+        ),
+        "moderation.user_blocked": lambda _e: _("Blocked the account"),
+        "moderation.user_unblocked": lambda _e: _("Unblocked the account"),
+    },
+    init_app=_init_app,
+)
