@@ -9,7 +9,7 @@ from ..core.capability import Capability
 from ..core.comments import Commentable
 from ..core.i18n import localize
 from ..core.models import Role
-from ..core.permissions import any_of, has_role
+from ..core.permissions import any_of, has_role, participant
 from ..core.resources import ResourceType
 from ..extensions import db
 from . import seeds
@@ -19,7 +19,7 @@ from .views import bp
 
 manage = has_role(Role.STAFF, Role.ADMIN)
 moderate = has_role(Role.STAFF, Role.ADMIN, Role.MODERATOR)
-resident = has_role(Role.RESIDENT)
+resident = participant(Role.RESIDENT)
 
 CLOSED = _l("This discussion has been closed and takes no new comments.")
 HIDDEN = _l("This discussion has been hidden by a moderator.")
@@ -35,7 +35,6 @@ def _visible(user, thread) -> bool:
 
 
 def _residents_may_open(user, process) -> bool:
-    # WIRE: refuse blocked users here once the moderation branch adds User.blocked_at.
     return process is not None and process.is_published and process.residents_open_threads and resident(user)
 
 
@@ -88,6 +87,7 @@ capability = Capability(
             url=lambda thread: url_for("deliberation.show", thread_id=thread.id),
             title=lambda thread: localize(thread.title).text,
             is_public=is_public,
+            moderatable=True,
             comments=Commentable(
                 closed_reason=_comments_closed,
                 asks_stance=lambda thread: thread.asks_stance,

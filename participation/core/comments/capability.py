@@ -14,21 +14,22 @@ from ..action_log import fixed
 from ..capability import Capability
 from ..markup import markdown_to_text
 from ..models import Role
-from ..permissions import has_role
+from ..permissions import has_role, participant
 from ..resources import ResourceType, resource_type
 from ..searchable import Searchable, SearchDocument
+from ..signals import content_moderated
 from .models import Comment
 from .section import comment_section
+from .services import refresh_count
 from .views import bp
 
-# Everyone who takes part may comment; auditors read and change nothing.
-participant = has_role(Role.RESIDENT, Role.STAFF, Role.MODERATOR, Role.LAB_MEMBER, Role.ADMIN)
+# Everyone who takes part may comment, unless a moderator blocked them; auditors read and change nothing.
+may_take_part = participant(Role.RESIDENT, Role.STAFF, Role.MODERATOR, Role.LAB_MEMBER, Role.ADMIN)
 staff = has_role(Role.STAFF, Role.ADMIN)
 
 
 def _may_comment(user, _record=None) -> bool:
-    # WIRE: refuse blocked users here once the moderation branch adds User.blocked_at.
-    return participant(user)
+    return may_take_part(user)
 
 
 def _is_author(user, comment) -> bool:
@@ -107,8 +108,14 @@ def _voted_label(entry) -> str:
     return _("Took back a vote on a comment")
 
 
+def _recount_on_moderation(record, **_kwargs) -> None:
+    if isinstance(record, Comment):
+        refresh_count(record)
+
+
 def _init_app(app: Flask) -> None:
     app.jinja_env.globals["comment_section"] = comment_section
+    content_moderated.connect(_recount_on_moderation)
 
 
 capability = Capability(
@@ -121,7 +128,9 @@ capability = Capability(
         "comments.vote": _may_vote,
         "comments.mark_official": _may_mark_official,
     },
-    resources=(ResourceType("comment", Comment, _l("Comment"), url=_url, title=_title, is_public=_is_public),),
+    resources=(
+        ResourceType("comment", Comment, _l("Comment"), url=_url, title=_title, is_public=_is_public, moderatable=True),
+    ),
     action_labels={
         "comment.created": fixed(_l("Posted a comment")),
         "comment.edited": fixed(_l("Edited a comment")),

@@ -144,9 +144,7 @@ def _set_hidden(obj, hidden: bool, reason: str | None) -> None:
     obj.hidden_at = utcnow() if hidden else None
     obj.hidden_reason = reason if hidden else None
     db.session.flush()  # the search outbox records the change in this transaction
-    content_moderated.send(obj, hidden=hidden)
-    # WIRE: if obj is a comment, participation.core.comments.services.refresh_count(obj)
-    #       (or connect refresh_count to core.signals.content_moderated)
+    content_moderated.send(obj, hidden=hidden)  # counters of visible records are recomputed
 
 
 # --- reports ---------------------------------------------------------------------------------------
