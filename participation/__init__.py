@@ -66,6 +66,7 @@ def _init_core(app: Flask) -> None:
     from .core.htmx import add_vary_header
     from .core.i18n import ensure_catalogs
     from .core.models import User
+    from .core.notifications.capability import capability as notifications
     from .core.permissions import CORE_RULES
     from .core.resources import ResourceType
     from .core.users import ACTION_LABELS
@@ -82,6 +83,7 @@ def _init_core(app: Flask) -> None:
             action_labels=ACTION_LABELS,
         ),
     )
+    register(app, notifications)
     templating.init_app(app)
     errors.init_app(app)
     app.after_request(add_vary_header)

@@ -46,9 +46,12 @@ class Capability:
     seed: Callable[[], None] | None = None
     # anything else a capability must wire into the app (template filters, signal handlers)
     init_app: Callable[[Flask], None] | None = None
+    # kind -> lazy label, for notification settings and rendering (notify branch)
+    notification_kinds: Mapping[str, object] = field(default_factory=dict)
 
 
 EXTENSION_KEY = "participation.capabilities"
+NOTIFICATION_KINDS_KEY = "participation.notification_kinds"  # read by core.notifications.render
 
 
 def register(app: Flask, capability: Capability) -> None:
@@ -58,6 +61,7 @@ def register(app: Flask, capability: Capability) -> None:
     permissions.register_rules(app, capability.permissions)
     resources.register_types(app, capability.resources)
     action_log.register_labels(app, capability.action_labels)
+    registry.add(app, NOTIFICATION_KINDS_KEY, capability.notification_kinds, "notification kind")
     for command in capability.cli:
         app.cli.add_command(command)
     if capability.init_app:

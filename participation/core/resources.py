@@ -19,6 +19,10 @@ class ResourceType:
     url: Callable[[object], str] | None = None  # public page of one record
     title: Callable[[object], str] | None = None  # short title in the reader's language
     is_public: Callable[[object], bool] | None = None  # None: every record is public
+    followable: bool = False  # residents can follow it (notify branch)
+    # loader options applied by load_many, so lists calling ``title``/``is_public`` on many records
+    # do not lazy-load a related row per record, e.g. (joinedload(Proposal.process),)
+    load_options: tuple = ()
 
 
 EXTENSION_KEY = "participation.resources"
@@ -53,6 +57,7 @@ def load_many(refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], object]:
         if rtype is None:
             continue
         model = rtype.model
-        for obj in db.session.scalars(db.select(model).where(model.id.in_(ids))):
+        query = db.select(model).where(model.id.in_(ids)).options(*rtype.load_options)
+        for obj in db.session.scalars(query):
             found[(name, obj.id)] = obj
     return found

@@ -49,6 +49,25 @@ def _answered_label(entry) -> str:
     return _("Answered a proposal: %(state)s", state=state.label)
 
 
+def _answer_state(values) -> str:
+    try:
+        return AnswerState(values.get("state")).label
+    except ValueError:
+        return "?"
+
+
+def _answered_notice(values) -> str:
+    if values.get("changed"):
+        return _(
+            "The city changed its answer to the proposal “%(title)s”: %(state)s",
+            title=values["title"],
+            state=_answer_state(values),
+        )
+    return _(
+        "The city answered the proposal “%(title)s”: %(state)s", title=values["title"], state=_answer_state(values)
+    )
+
+
 def _progress_label(entry) -> str:
     return _("Reported progress on a proposal (%(progress)s%%)", progress=entry.data.get("progress", 0))
 
@@ -73,6 +92,8 @@ capability = Capability(
             url=lambda proposal: url_for("proposals.show", proposal_id=proposal.id),
             title=lambda proposal: proposal.title,
             is_public=lambda proposal: proposal.process.is_published,
+            followable=True,
+            load_options=(db.joinedload(Proposal.process),),
         ),
     ),
     action_labels={
@@ -84,6 +105,13 @@ capability = Capability(
         "proposal.threshold_reached": _threshold_label,
         "proposal.answered": _answered_label,
         "proposal.progress_updated": _progress_label,
+    },
+    # How notifications read, composed in the reader's language when shown (see core.notifications).
+    notification_kinds={
+        "proposal.created": _l("%(actor)s submitted a new proposal “%(title)s” in a consultation you follow"),
+        "proposal.answered": _answered_notice,
+        "proposal.progress_updated": _l("Progress was reported on the proposal “%(title)s”: %(progress)s%% done"),
+        "proposal.threshold_reached": _l("The proposal “%(title)s” reached the threshold of %(threshold)s supports"),
     },
     seed=seeds.seed,
     init_app=_init_app,

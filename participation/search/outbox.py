@@ -68,6 +68,11 @@ def _after_flush(session, _flush_context) -> None:
 
 
 def _after_commit(session) -> None:
+    # Also fired when a SAVEPOINT is released (begin_nested): the outer transaction still holds
+    # the write lock then, and applying the outbox from another connection would wait on it
+    # ("database is locked" on SQLite) and index changes that may yet roll back.
+    if session.in_nested_transaction():
+        return
     if not session.info.pop(_PENDING, False) or not _active():
         return
     from .index import apply_pending
@@ -79,6 +84,8 @@ def _after_commit(session) -> None:
 
 
 def _after_rollback(session) -> None:
+    if session.in_nested_transaction():  # a savepoint rolled back; earlier outbox rows still stand
+        return
     session.info.pop(_PENDING, None)
 
 
