@@ -173,6 +173,7 @@ def test_notify_deduplicates_and_skips_actor_and_deleted_accounts(app, setup, ma
         db.session.commit()
     residents = {setup["author"].id, *(f.id for f in setup["fans"]), setup["bystander"].id}
     expected = sorted(residents - {setup["author"].id})
+    assert _recipients(app, "proposal.progress_updated") == expected, n
     assert n == len(expected)
     assert _recipients(app, "proposal.progress_updated") == expected
 
@@ -442,3 +443,32 @@ def test_digest_never_includes_notifications_from_before_choosing_it(app, client
     client.post("/account/notifications", data={"email_digest": "daily"})
     with app.app_context():
         assert send_digests("daily") == 0
+
+
+def test_following_twice_is_logged_once(app, setup):
+    from participation.core.models import ActionLog
+
+    with app.app_context():
+        process = db.session.get(Process, setup["process_id"])
+        assert follow(_user(setup["bystander"].id), process) is True
+        assert follow(_user(setup["bystander"].id), process) is False
+        actions = db.session.scalars(db.select(ActionLog.action).where(ActionLog.action.like("follow.%"))).all()
+    assert actions == ["follow.created"]
+
+
+@pytest.mark.parametrize(
+    "payload", ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "<a href='javascript:alert(1)'>x</a>"]
+)
+def test_titles_in_notifications_render_inert(app, client, login, setup, make_proposal, payload):
+    proposal_id = make_proposal(setup["process_id"], setup["bystander"].id, title=payload)
+    with app.app_context():
+        notify(
+            "proposal.threshold_reached",
+            _proposal(proposal_id),
+            params={"threshold": 2},
+            recipients=[setup["author"].id],
+        )
+        db.session.commit()
+    login(setup["author"])
+    html = client.get("/notifications").get_data(as_text=True)
+    assert payload not in html and "&lt;" in html

@@ -110,7 +110,9 @@ def notify(
     if actor_id is not None:
         chosen = chosen.where(User.id != actor_id)
     columns = ["user_id", "kind", "resource_type", "resource_id", "actor_id", "params", "created_at"]
-    result = db.session.execute(db.insert(Notification.__table__).from_select(columns, chosen))
+    statement = db.insert(Notification.__table__).from_select(columns, chosen)
+    # without preserve_rowcount SQLAlchemy reports -1 for INSERT ... SELECT on psycopg
+    result = db.session.execute(statement.execution_options(preserve_rowcount=True))
     return max(result.rowcount or 0, 0)
 
 
@@ -120,18 +122,20 @@ def notify(
 def _insert_ignoring_duplicates(values: dict):
     dialect = db.session.get_bind().dialect.name
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Follow.__table__)
-    return db.session.execute(statement.values(**values).on_conflict_do_nothing())
+    statement = statement.values(**values).on_conflict_do_nothing()
+    return db.session.execute(statement.execution_options(preserve_rowcount=True))
 
 
 def ensure_following(user: object, resource: object) -> bool:
-    """Make ``user`` follow ``resource`` inside the caller's transaction (e.g. when they support it);
-    returns whether a follow was added. Safe against the same follow arriving twice at once."""
+    """Make ``user`` (a User or an id) follow ``resource`` inside the caller's transaction (e.g. when
+    they support it); returns whether a follow was added. Safe against the same follow arriving twice
+    at once."""
     name, ident = _ref(resource)
     rtype = resource_type(name)
     if rtype is None or not rtype.followable:
         return False
     result = _insert_ignoring_duplicates(
-        {"user_id": user.id, "resource_type": name, "resource_id": ident, "created_at": utcnow()}
+        {"user_id": getattr(user, "id", user), "resource_type": name, "resource_id": ident, "created_at": utcnow()}
     )
     return result.rowcount == 1
 
