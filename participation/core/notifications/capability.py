@@ -55,4 +55,6 @@ capability = Capability(
         "user.email_digest_set": _digest_label,
     },
     init_app=_init_app,
+    # WIRE: personal_data=<function(user) listing the person's follows and notifications> and
+    # retention=(...) once the rights branch's Capability fields exist.
 )
