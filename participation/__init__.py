@@ -66,6 +66,7 @@ def _init_core(app: Flask) -> None:
     from .core.htmx import add_vary_header
     from .core.i18n import ensure_catalogs
     from .core.models import User
+    from .core.notifications.capability import capability as notifications
     from .core.permissions import CORE_RULES
     from .core.resources import ResourceType
     from .core.users import ACTION_LABELS
@@ -86,6 +87,7 @@ def _init_core(app: Flask) -> None:
     from .core.comments import make_capability
 
     register(app, make_capability())
+    register(app, notifications)
     templating.init_app(app)
     errors.init_app(app)
     app.after_request(add_vary_header)

@@ -46,13 +46,16 @@ class Capability:
     seed: Callable[[], None] | None = None
     # anything else a capability must wire into the app (template filters, signal handlers)
     init_app: Callable[[Flask], None] | None = None
-    # function(user) -> {section title: list of row dicts}: what this capability holds about a person (rights branch)
+    # function(user) -> {section title: list of row dicts}: what this capability holds about a person
     personal_data: Callable | None = None
-    # retention categories this capability keeps (rights branch), core.retention.RetentionCategory
+    # retention categories this capability keeps, core.retention.RetentionCategory
     retention: tuple = ()
+    # kind -> lazy label, for notification settings and rendering
+    notification_kinds: Mapping[str, object] = field(default_factory=dict)
 
 
 EXTENSION_KEY = "participation.capabilities"
+NOTIFICATION_KINDS_KEY = "participation.notification_kinds"  # read by core.notifications.render
 
 
 def register(app: Flask, capability: Capability) -> None:
@@ -62,6 +65,7 @@ def register(app: Flask, capability: Capability) -> None:
     permissions.register_rules(app, capability.permissions)
     resources.register_types(app, capability.resources)
     action_log.register_labels(app, capability.action_labels)
+    registry.add(app, NOTIFICATION_KINDS_KEY, capability.notification_kinds, "notification kind")
     for command in capability.cli:
         app.cli.add_command(command)
     if capability.init_app:

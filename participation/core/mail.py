@@ -17,8 +17,10 @@ from flask_mailman import EmailMessage
 log = logging.getLogger(__name__)
 
 
-def send_mail(to: str, template: str, *, locale: str | None = None, **context) -> None:
+def send_mail(to: str, template: str, *, locale: str | None = None, background: bool | None = None, **context) -> None:
     """Render ``mail/<template>.txt`` (first line: subject) in ``locale`` and deliver it.
+    ``background=False`` delivers before returning (command-line jobs, which would otherwise exit
+    before the thread has sent anything); by default MAIL_IN_BACKGROUND decides.
 
     Failures are logged, never shown: callers such as the password reset must answer the same
     whatever happens to the mail.
@@ -29,7 +31,7 @@ def send_mail(to: str, template: str, *, locale: str | None = None, **context) -
     subject, _, body = rendered.strip().partition("\n")
     message = EmailMessage(subject=subject.strip(), body=body.strip() + "\n", to=[to])
     app = current_app._get_current_object()
-    if app.config["MAIL_IN_BACKGROUND"]:
+    if app.config["MAIL_IN_BACKGROUND"] if background is None else background:
         threading.Thread(target=_deliver, args=(app, message, template), daemon=True).start()
     else:
         _deliver(app, message, template)

@@ -10,7 +10,7 @@ from enum import StrEnum
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, event
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -83,8 +83,13 @@ class District(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
+# How often a person gets their unread notifications by e-mail; none unless they ask (no flood).
+DIGEST_FREQUENCIES = ("none", "daily", "weekly")
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (CheckConstraint("email_digest IN ('none', 'daily', 'weekly')", name="email_digest_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Personal data: all of these are cleared when the account is deleted.
@@ -105,6 +110,9 @@ class User(UserMixin, db.Model):
     use_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set by a moderator: the person can still read and sign in but cannot post (see permissions.not_blocked).
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_digest: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+    # Notifications created up to this moment have been in a digest (or were older than the first one).
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role_grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user",

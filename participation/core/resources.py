@@ -21,6 +21,10 @@ class ResourceType:
     is_public: Callable[[object], bool] | None = None  # None: every record is public
     comments: object | None = None  # a core.comments.Commentable: the records take comments
     moderatable: bool = False  # reports and hiding; the model has author_id, hidden_at, hidden_reason
+    followable: bool = False  # residents can follow it and are notified of its news
+    # loader options applied by load_many, so lists calling ``title``/``is_public`` on many records
+    # do not lazy-load a related row per record, e.g. (joinedload(Proposal.process),)
+    load_options: tuple = ()
 
 
 EXTENSION_KEY = "participation.resources"
@@ -55,6 +59,7 @@ def load_many(refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], object]:
         if rtype is None:
             continue
         model = rtype.model
-        for obj in db.session.scalars(db.select(model).where(model.id.in_(ids))):
+        query = db.select(model).where(model.id.in_(ids)).options(*rtype.load_options)
+        for obj in db.session.scalars(query):
             found[(name, obj.id)] = obj
     return found

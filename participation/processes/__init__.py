@@ -39,6 +39,7 @@ capability = Capability(
             url=lambda process: url_for("processes.show", process_id=process.id),
             title=lambda process: localize(process.title).text,
             is_public=lambda process: process.is_published,
+            followable=True,
         ),
     ),
     action_labels={

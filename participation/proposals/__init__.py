@@ -12,6 +12,7 @@ from ..core.permissions import has_role, participant
 from ..core.resources import ResourceType
 from ..core.signals import content_moderated
 from ..core.types import local_today
+from ..extensions import db
 from . import seeds
 from .models import AnswerState, Proposal
 from .personal import personal_data
@@ -74,6 +75,25 @@ def _answered_label(entry) -> str:
     return _("Answered a proposal: %(state)s", state=state.label)
 
 
+def _answer_state(values) -> str:
+    try:
+        return AnswerState(values.get("state")).label
+    except ValueError:
+        return "?"
+
+
+def _answered_notice(values) -> str:
+    if values.get("changed"):
+        return _(
+            "The city changed its answer to the proposal “%(title)s”: %(state)s",
+            title=values["title"],
+            state=_answer_state(values),
+        )
+    return _(
+        "The city answered the proposal “%(title)s”: %(state)s", title=values["title"], state=_answer_state(values)
+    )
+
+
 def _progress_label(entry) -> str:
     return _("Reported progress on a proposal (%(progress)s%%)", progress=entry.data.get("progress", 0))
 
@@ -104,6 +124,8 @@ capability = Capability(
                 counter=Proposal.comments_count,
             ),
             moderatable=True,
+            followable=True,
+            load_options=(db.joinedload(Proposal.process),),
         ),
     ),
     action_labels={
@@ -115,6 +137,13 @@ capability = Capability(
         "proposal.threshold_reached": _threshold_label,
         "proposal.answered": _answered_label,
         "proposal.progress_updated": _progress_label,
+    },
+    # How notifications read, composed in the reader's language when shown (see core.notifications).
+    notification_kinds={
+        "proposal.created": _l("%(actor)s submitted a new proposal “%(title)s” in a consultation you follow"),
+        "proposal.answered": _answered_notice,
+        "proposal.progress_updated": _l("Progress was reported on the proposal “%(title)s”: %(progress)s%% done"),
+        "proposal.threshold_reached": _l("The proposal “%(title)s” reached the threshold of %(threshold)s supports"),
     },
     seed=seeds.seed,
     init_app=_init_app,

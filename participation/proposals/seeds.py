@@ -9,6 +9,7 @@ from ..core.comments.seeds import load_comments
 from ..core.db import transaction
 from ..core.i18n import localize
 from ..core.models import User
+from ..core.notifications import ensure_following
 from ..core.seeds import district_ids, read_seed
 from ..core.types import LocalizedText
 from ..extensions import db
@@ -49,6 +50,8 @@ def seed() -> None:
             for user_id in supporters:
                 db.session.add(Support(proposal_id=proposal.id, user_id=user_id, created_at=proposal.created_at))
             proposal.supports_count = len(supporters)
+            for user_id in {proposal.author_id, *supporters}:  # as if they had used the site
+                ensure_following(user_id, proposal)
             threshold = process.support_threshold
             reached = threshold is not None and len(supporters) >= threshold
             proposal.threshold_reached_at = (proposal.threshold_reached_at or proposal.created_at) if reached else None

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
-from ..core.models import District, User
+from ..core.models import District, Role, User
+from ..core.notifications import ensure_following, followers_of, notify, users_with_role
 from ..core.types import LocalizedText, local_today, utcnow
 from ..extensions import db
 from ..processes.models import Process
@@ -139,6 +140,10 @@ def create_proposal(
             .execution_options(synchronize_session=False)
         )
         log_action(actor, "proposal.created", proposal, visibility=PUBLIC, data={"process_id": process.id})
+        ensure_following(actor, proposal)
+        # Only the consultation's followers hear of a new proposal; answers and progress go to the
+        # proposal's own followers, so following a consultation does not mean every event in it.
+        notify("proposal.created", proposal, actor=actor, recipients=followers_of(process), followers=False)
     return proposal
 
 
@@ -275,6 +280,7 @@ def support(actor: User, proposal: Proposal) -> SupportResult:
             .execution_options(synchronize_session=False)
         )
         log_action(actor, "proposal.supported", proposal)
+        ensure_following(actor, proposal)
         threshold = process.support_threshold
         if threshold is not None:
             reached = db.session.execute(
@@ -290,6 +296,13 @@ def support(actor: User, proposal: Proposal) -> SupportResult:
             if reached.rowcount == 1:
                 log_action(
                     None, "proposal.threshold_reached", proposal, visibility=PUBLIC, data={"threshold": threshold}
+                )
+                notify(
+                    "proposal.threshold_reached",
+                    proposal,
+                    params={"threshold": threshold},
+                    recipients=users_with_role(Role.STAFF),
+                    followers=False,
                 )
     db.session.expire(proposal)
     return SupportResult.SUPPORTED
@@ -330,12 +343,13 @@ def answer_proposal(
     actor: User, proposal: Proposal, *, state: str, text: LocalizedText, cost: int | None = None
 ) -> ProposalAnswer:
     """Give ``proposal`` the city's official answer: it becomes the current answer and joins the
-    proposal's answer history. The author and supporters are to be told in this same transaction
-    (notifications come later: add them after the action log entry below)."""
+    proposal's answer history. The author and the proposal's followers (supporters follow what they
+    support) are notified in this same transaction."""
     with transaction():
         proposal = _lock(proposal)
         if proposal.is_withdrawn:
             raise ProposalError(ANSWER_WITHDRAWN)
+        changed = proposal.answer_state is not None
         try:
             state = AnswerState(state)
         except ValueError:
@@ -366,6 +380,15 @@ def answer_proposal(
             proposal,
             visibility=PUBLIC,
             data={"state": state.value, "answer_id": answer.id},
+        )
+        # The author always hears the city's answer, even after unfollowing; a supporter who
+        # unfollowed has asked not to.
+        notify(
+            "proposal.answered",
+            proposal,
+            actor=actor,
+            params={"state": state.value, "answer_id": answer.id, "changed": changed},
+            recipients=(proposal.author_id,) if proposal.author_id else (),
         )
     return answer
 
@@ -404,5 +427,12 @@ def add_progress_update(
             proposal,
             visibility=PUBLIC,
             data={"update_id": update_row.id, "progress": progress},
+        )
+        notify(
+            "proposal.progress_updated",
+            proposal,
+            actor=actor,
+            params={"update_id": update_row.id, "progress": progress},
+            recipients=(proposal.author_id,) if proposal.author_id else (),
         )
     return update_row

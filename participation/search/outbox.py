@@ -76,6 +76,11 @@ def defer(session=None) -> None:
 
 
 def _after_commit(session) -> None:
+    # Also fired when a SAVEPOINT is released (begin_nested): the outer transaction still holds
+    # the write lock then, and applying the outbox from another connection would wait on it
+    # ("database is locked" on SQLite) and index changes that may yet roll back.
+    if session.in_nested_transaction():
+        return
     if session.info.pop(_DEFERRED, False):
         session.info.pop(_PENDING, None)
         return
@@ -90,6 +95,8 @@ def _after_commit(session) -> None:
 
 
 def _after_rollback(session) -> None:
+    if session.in_nested_transaction():  # a savepoint rolled back; earlier outbox rows still stand
+        return
     session.info.pop(_PENDING, None)
     session.info.pop(_DEFERRED, None)
 

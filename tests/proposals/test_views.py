@@ -281,7 +281,7 @@ def test_the_list_runs_a_constant_number_of_queries(
         response = client.get(url)
     assert response.status_code == 200
     assert response.get_data(as_text=True).count('class="card proposal-card') == min(n, 20)
-    assert counted.n == 10, counted.statements  # no COUNT (the process counter); + the re-consent banner
+    assert counted.n == 11, counted.statements  # no COUNT (the process counter); + re-consent banner, bell
 
 
 def test_process_page_links_to_its_proposals(app, client, make_user, make_process, make_proposal):

@@ -1,0 +1,60 @@
+"""The notifications mechanism as a capability the core always registers (pages, commands, labels)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..action_log import fixed
+from ..capability import Capability
+from ..signals import account_deleting
+from . import services
+from .views import bp, follow_state, unread_notifications
+
+
+@click.group("notifications")
+def notifications_cli():
+    """Notifications: e-mail digests."""
+
+
+@notifications_cli.command("digest")
+@click.argument("frequency", type=click.Choice(["daily", "weekly"]))
+@with_appcontext
+def digest_command(frequency: str):
+    """Mail each person who chose FREQUENCY their unread notifications since their last digest
+    (run it from cron once a day / once a week; running it twice sends nothing new)."""
+    from .digest import send_digests
+
+    click.echo(f"sent {send_digests(frequency)} {frequency} digest(s)")
+
+
+def _on_account_deleting(user, **_kwargs) -> None:
+    services.forget_user(user)
+
+
+def _digest_label(entry) -> str:
+    labels = {"none": _("none"), "daily": _("daily"), "weekly": _("weekly")}
+    return _("Set e-mail notifications to %(frequency)s", frequency=labels.get(entry.data.get("frequency"), "?"))
+
+
+def _init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(unread_notifications=unread_notifications, follow_state=follow_state)
+    account_deleting.connect(_on_account_deleting)
+
+
+capability = Capability(
+    name="notifications",
+    blueprints=(bp,),
+    cli=(notifications_cli,),
+    action_labels={
+        "follow.created": fixed(_l("Started following")),
+        "follow.removed": fixed(_l("Stopped following")),
+        "user.email_digest_set": _digest_label,
+    },
+    init_app=_init_app,
+    # WIRE: personal_data=<function(user) listing the person's follows and notifications> and
+    # retention=(...) once the rights branch's Capability fields exist.
+)
