@@ -1,5 +1,7 @@
-"""proposal list indexes: one per order of the list, the random order's shuffle key, and the
-count of each process's proposals
+"""proposal list indexes, shuffle key and proposals count
+
+One index per order of the proposal list, the random order's shuffle key, and the count of each
+process's proposals.
 
 Revision ID: f1e69a0f3e73
 Revises: 28dce46b087e
