@@ -319,11 +319,12 @@ def test_notifications_list_is_paged_with_constant_queries(
     with count_queries() as counted:
         html = client.get("/notifications").get_data(as_text=True)
     assert html.count('class="notification ') == 20 and "page=2" in html
-    # user, roles, count (pager), page, proposals with their consultations, bell, organisation (footer)
-    assert counted.n == 7, counted.statements
+    # user, roles, count (pager), page, proposals with their consultations, bell, re-consent banner,
+    # organisation (footer)
+    assert counted.n == 8, counted.statements
     with count_queries() as last_page:  # the proposals of the other consultation are on page 3
         assert "提案" in client.get("/notifications?page=3").get_data(as_text=True)
-    assert last_page.n == 7, last_page.statements
+    assert last_page.n == 8, last_page.statements
     fragment = client.get("/notifications?page=3", headers=HX).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="notification-list"') and fragment.count('class="notification ') == 8
 

@@ -182,7 +182,7 @@ def test_the_banner_costs_one_query_however_many_consents(app, client, make_user
     anonymous = app.test_client()
     with count_queries() as plain:
         anonymous.get("/terms")
-    assert counts[0] - plain.n == 3  # load the user, their roles, and the banner's one query
+    assert counts[0] - plain.n == 4  # load the user, their roles, the banner's one query, the bell
 
 
 def test_stopping_use_withdraws_every_consent(app, make_user, make_policy):

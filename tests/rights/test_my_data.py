@@ -69,7 +69,7 @@ def test_my_data_runs_a_fixed_number_of_queries(
         file_request(person)
     with count_queries() as many:
         client.get("/account/data")
-    assert few.n == many.n == 8  # the account and its roles, then one query per section
+    assert few.n == many.n == 10  # the account and its roles, banner, bell, then one query per section
 
 
 def test_every_page_works_in_english(app, client, make_user, login, file_request, make_device):
