@@ -90,35 +90,84 @@ def _highlight(hit, field: str, fallback: int | None = None) -> Markup:
     return escape(text)
 
 
-def search(parsed: ParsedQuery, *, page: int, per_page: int, type: str | None = None, locale: str | None = None):
-    """Public documents matching ``parsed``, best first. Without a language filter each record
-    appears once, in its best-matching language. Records the index still holds but that are no longer
-    public (an update not yet applied) are left out."""
+def spaces() -> list[tuple[str, str, object]]:
+    """The public spaces (e.g. consultations) any indexed document belongs to, as (value, title,
+    type label) sorted by title, for the filter: read from the index's term list, one query per type."""
+    with open_index().searcher() as searcher:
+        values = [term.decode() for term in searcher.lexicon("space")]
+    refs = {value: ref for value in values if (ref := _ref(value))}
+    records = resources.load_many(refs.values())
+    found = []
+    for value, ref in refs.items():
+        record = records.get(ref)
+        rtype = resources.resource_type(ref[0])
+        if record is None or rtype is None or not _public(record):
+            continue
+        found.append((value, rtype.title(record) if rtype.title else value, rtype.label))
+    return sorted(found, key=lambda item: str(item[1]))
+
+
+def find(
+    ix,
+    parsed: ParsedQuery,
+    *,
+    page: int,
+    per_page: int,
+    type: str | None = None,
+    locale: str | None = None,
+    space: str | None = None,
+) -> tuple[int, list[tuple]]:
+    """The index side of ``search`` (no database, also what benchmarks/search_perf.py times): the
+    total and, for the page, rows of (ref, space ref, locale, date, highlighted title, snippet).
+    Without a language filter each record appears once, in its best-matching language."""
     filters = [wq.Term("public", True)]
     if type:
         filters.append(wq.Term("type", type))
     if locale:
         filters.append(wq.Term("locale", locale))
-    ix = open_index()
+    if space:
+        filters.append(wq.Term("space", space))
+    # The filters join the query with no effect on ranking, rather than going in as ``filter=``:
+    # Whoosh's filter collector bypasses collapsing, which would list a record once per language.
+    query = wq.And([parsed.query, wq.ConstantScoreQuery(wq.And(filters), 0.0)])
+    collapse = None if locale else "ref"
     with ix.searcher() as searcher:
-        results = searcher.search_page(
-            parsed.query,
-            page,
-            pagelen=per_page,
-            filter=wq.And(filters),
-            collapse=None if locale else "ref",
-            collapse_limit=1,
-            terms=True,
-        )
-        results.results.formatter = MarkFormatter()
-        total = results.total
+        collector = searcher.collector(limit=page * per_page, collapse=collapse, collapse_limit=1, terms=True)
+        searcher.search_with_collector(query, collector)
+        results = collector.results()
+        results.formatter = MarkFormatter()
+        # Whoosh's count of a collapsed search is off when a better document of a record replaces one
+        # already collected: count the distinct records of every match instead
+        if collapse and searcher.doc_count_all():
+            refs = searcher.reader().column_reader("ref")
+            total = len({refs[docnum] for docnum in searcher.docs_for_query(query)})
+        else:
+            total = len(results)
         rows = []
-        for hit in results if results.pagenum == page else ():  # past the last page: nothing
+        for n in range((page - 1) * per_page, min(page * per_page, results.scored_length())):
+            hit = results[n]
             ref = _ref(hit["ref"])
             if ref is None:
                 continue
             title, snippet = _highlight(hit, "title"), _highlight(hit, "body", SNIPPET_CHARS)
             rows.append((ref, _ref(hit.get("space")), hit.get("locale"), hit.get("date"), title, snippet))
+    return total, rows
+
+
+def search(
+    parsed: ParsedQuery,
+    *,
+    page: int,
+    per_page: int,
+    type: str | None = None,
+    locale: str | None = None,
+    space: str | None = None,
+):
+    """Public documents matching ``parsed``, best first, one result per record unless a language is
+    chosen. ``space`` keeps one space's documents (a consultation and everything in it), as
+    "process:12". Records the index still holds but that are no longer public (an update not yet
+    applied) are left out."""
+    total, rows = find(open_index(), parsed, page=page, per_page=per_page, type=type, locale=locale, space=space)
     records = resources.load_many([r[0] for r in rows] + [r[1] for r in rows if r[1]])
     items = []
     for ref, space, locale_, date, title, snippet in rows:
