@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
 from whoosh import query as wq
+from whoosh.collectors import TermsCollector, TopCollector
 from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text
 
 from ..core import resources
@@ -107,6 +108,40 @@ def spaces() -> list[tuple[str, str, object]]:
     return sorted(found, key=lambda item: str(item[1]))
 
 
+class RecordsCollector(TopCollector):
+    """The top documents with at most one per record (its best-scoring language), and the number of
+    records among all matches, in one pass. Whoosh's CollapseCollector miscounts when a better
+    document of a record replaces one already collected, and its filter bypasses collapsing."""
+
+    def __init__(self, limit: int):
+        # every match must be seen to be counted: no block skipping, no matcher replacement
+        super().__init__(limit=limit, usequality=False, replace=0)
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.best: dict = {}  # ref -> (score, global docnum)
+
+    def set_subsearcher(self, subsearcher, offset):
+        super().set_subsearcher(subsearcher, offset)
+        reader = subsearcher.reader()
+        self.refs = reader.column_reader("ref") if reader.has_column("ref") else {}  # {}: an empty index
+
+    def collect(self, sub_docnum):
+        global_docnum = self.offset + sub_docnum
+        score = self.matcher.score()
+        key = self.refs[sub_docnum]
+        found = self.best.get(key)
+        if found is not None:
+            if score <= found[0]:
+                return
+            self.remove(found[1])
+        self.best[key] = (score, global_docnum)
+        self._collect(global_docnum, score)
+
+    def count(self):
+        return len(self.best)
+
+
 def find(
     ix,
     parsed: ParsedQuery,
@@ -130,19 +165,14 @@ def find(
     # The filters join the query with no effect on ranking, rather than going in as ``filter=``:
     # Whoosh's filter collector bypasses collapsing, which would list a record once per language.
     query = wq.And([parsed.query, wq.ConstantScoreQuery(wq.And(filters), 0.0)])
-    collapse = None if locale else "ref"
+    collapse = not locale
     with ix.searcher() as searcher:
-        collector = searcher.collector(limit=page * per_page, collapse=collapse, collapse_limit=1, terms=True)
+        top = RecordsCollector(page * per_page) if collapse else TopCollector(page * per_page, usequality=False)
+        collector = TermsCollector(top)  # which words matched, for highlighting
         searcher.search_with_collector(query, collector)
         results = collector.results()
         results.formatter = MarkFormatter()
-        # Whoosh's count of a collapsed search is off when a better document of a record replaces one
-        # already collected: count the distinct records of every match instead
-        if collapse and searcher.doc_count_all():
-            refs = searcher.reader().column_reader("ref")
-            total = len({refs[docnum] for docnum in searcher.docs_for_query(query)})
-        else:
-            total = len(results)
+        total = collector.count()
         rows = []
         for n in range((page - 1) * per_page, min(page * per_page, results.scored_length())):
             hit = results[n]
