@@ -5,7 +5,7 @@
 Corpus: ``--docs`` documents, half Japanese and half English. Japanese documents are made of
 sentences drawn at random from the paragraphs of the *.txt files in the folder (real municipal prose,
 read here and never stored in the repository), each as long as a paragraph of the folder drawn at
-random, with a title cut from another sentence; English ones are generated (benchmarks/corpus.py).
+random, with a title cut from another sentence; English ones are generated (benchmarks/search_corpus.py).
 One English document in ten is the translation of a Japanese one (same record, two languages).
 
 Measured: the index build time for the whole corpus (one writer, as `flask search rebuild`); the
@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import ENGLISH_FORMS, english_document, japanese_paragraphs  # noqa: E402
+from search_corpus import ENGLISH_FORMS, english_document, japanese_paragraphs  # noqa: E402
 
 PER_PAGE = 20
 
@@ -83,15 +83,16 @@ def make_queries(paragraphs: list[str], count: int, seed: int = 5) -> list[str]:
     rng = random.Random(seed)
     text = "\n".join(paragraphs)
     kanji2 = sorted(set(re.findall(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2}(?![\u4e00-\u9fff])", text)))
-    kanji_long = sorted(set(re.findall(r"[\u4e00-\u9fff]{3,5}", text)))
-    katakana = sorted(set(re.findall(r"[\u30a1-\u30ffー]{3,}", text)))
-    latin = sorted(set(re.findall(r"[A-Za-z]{2,}", text)))
+    # a small folder may lack a kind: fall back to two-kanji words
+    kanji_long = sorted(set(re.findall(r"[\u4e00-\u9fff]{3,5}", text))) or kanji2
+    katakana = sorted(set(re.findall(r"[\u30a1-\u30ffー]{3,}", text))) or kanji2
+    latin = sorted(set(re.findall(r"[A-Za-z]{2,}", text))) or kanji2
     lemmas = sorted(ENGLISH_FORMS)
     makers = [
         lambda: rng.choice(kanji2),
         lambda: rng.choice(katakana),
         lambda: rng.choice(kanji_long),
-        lambda: rng.choice(latin) if latin else rng.choice(kanji2),
+        lambda: rng.choice(latin),
         lambda: f"{rng.choice(katakana)} {rng.choice(kanji2)}",
         lambda: f"「{rng.choice(kanji_long)}」",
         lambda: rng.choice(ENGLISH_FORMS[rng.choice(lemmas)]),

@@ -3,7 +3,7 @@
     python benchmarks/search_quality.py ../shared/seeds [--max-paragraphs N] [--english N]
 
 Corpus: the paragraphs of every *.txt file in the folder (real Japanese prose, read here, never stored
-in the repository) plus generated English documents (benchmarks/corpus.py).
+in the repository) plus generated English documents (benchmarks/search_corpus.py).
 
 Queries and their relevant documents (the transparent rule):
 - Japanese terms are picked from the corpus by a reference segmentation (Janome, a morphological
@@ -14,7 +14,7 @@ Queries and their relevant documents (the transparent rule):
 - Width variants (ｶﾒﾗ, ＡＩ) have the relevant documents of their normalised form.
 - Mixed queries "A B" (two terms sharing a paragraph, e.g. a Latin and a Japanese one) need both.
 - Quoted phrases "A B" / 「AB」: the terms adjacent, in that order.
-- English queries are a word form of a vocabulary lemma (corpus.ENGLISH_FORMS) found in 1–15
+- English queries are a word form of a vocabulary lemma (search_corpus.ENGLISH_FORMS) found in 1–15
   documents, often a different form from the one written: a document is relevant when it has any
   form of that lemma. English phrases need both lemmas adjacent in that order. A Latin word taken
   from the Japanese text (AI, IoT) is also relevant in English documents having a form of it.
@@ -43,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import (  # noqa: E402
+from search_corpus import (  # noqa: E402
     ENGLISH_FORMS,
     LEMMA_OF,
     Document,
