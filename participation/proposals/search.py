@@ -28,5 +28,8 @@ searchable = (
         documents=documents,
         query=lambda: db.select(Proposal).options(db.joinedload(Proposal.process)).order_by(Proposal.id),
         is_public=lambda proposal: not proposal.is_withdrawn and proposal.process.is_published,
+        members=lambda name, ident: (
+            db.select(Proposal).where(Proposal.process_id == ident) if name == "process" else None
+        ),
     ),
 )

@@ -137,9 +137,22 @@ def open_index(create: bool = True):
 # --- applying the outbox -------------------------------------------------------------------------
 
 
+def _with_members(session: Session, refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], None]:
+    """``refs`` and the records inside any of them (see ``Searchable.members``)."""
+    found = declarations()
+    expanded = dict.fromkeys(refs)
+    for name, ident in list(expanded):
+        for declaration in found.values():
+            select_members = declaration.members(name, ident) if declaration.members else None
+            if select_members is not None:
+                for record in session.scalars(select_members):
+                    expanded.setdefault((declaration.name, record.id), None)
+    return expanded
+
+
 def _apply_batch(writer, session: Session, refs: Iterable[tuple[str, int]]) -> None:
     found = declarations()
-    for name, ident in refs:
+    for name, ident in _with_members(session, refs):
         writer.delete_by_term("ref", ref_of(name, ident))
         declaration = found.get(name)
         if declaration is None:
