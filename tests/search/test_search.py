@@ -278,3 +278,18 @@ def test_paging_counts_records_not_languages(client, add_process):
     second = client.get("/search?q=公園&page=2").get_data(as_text=True)
     assert second.count('class="search-hit"') == 5
     assert len(set(hits(client, "公園")) | set(hits(client, "公園", page=2))) == 25
+
+
+def test_the_results_page_runs_a_fixed_number_of_queries(client, add_process, count_queries):
+    def queries_for_a_search() -> int:
+        with count_queries() as counted:
+            assert hits(client, "公園")
+        return counted.n
+
+    add_process("公園の計画", en=("Park plan", "A park"))
+    few = queries_for_a_search()
+    for n in range(15):
+        add_process(f"公園の計画{n}", en=(f"Park plan {n}", "A park"))
+    # the consultations of the filter, the records of the page with their consultations, the site's
+    # organisation (footer)
+    assert queries_for_a_search() == few == 3
