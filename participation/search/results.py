@@ -12,7 +12,7 @@ from whoosh.collectors import TermsCollector, TopCollector
 from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text
 
 from ..core import resources
-from .index import open_index
+from .index import shared_searcher
 from .query import ParsedQuery
 
 SNIPPET_CHARS = 160
@@ -94,8 +94,7 @@ def _highlight(hit, field: str, fallback: int | None = None) -> Markup:
 def spaces() -> list[tuple[str, str, object]]:
     """The public spaces (e.g. consultations) any indexed document belongs to, as (value, title,
     type label) sorted by title, for the filter: read from the index's term list, one query per type."""
-    with open_index().searcher() as searcher:
-        values = [term.decode() for term in searcher.lexicon("space")]
+    values = [term.decode() for term in shared_searcher().lexicon("space")]
     refs = {value: ref for value in values if (ref := _ref(value))}
     records = resources.load_many(refs.values())
     found = []
@@ -143,7 +142,7 @@ class RecordsCollector(TopCollector):
 
 
 def find(
-    ix,
+    searcher,
     parsed: ParsedQuery,
     *,
     page: int,
@@ -166,21 +165,20 @@ def find(
     # Whoosh's filter collector bypasses collapsing, which would list a record once per language.
     query = wq.And([parsed.query, wq.ConstantScoreQuery(wq.And(filters), 0.0)])
     collapse = not locale
-    with ix.searcher() as searcher:
-        top = RecordsCollector(page * per_page) if collapse else TopCollector(page * per_page, usequality=False)
-        collector = TermsCollector(top)  # which words matched, for highlighting
-        searcher.search_with_collector(query, collector)
-        results = collector.results()
-        results.formatter = MarkFormatter()
-        total = collector.count()
-        rows = []
-        for n in range((page - 1) * per_page, min(page * per_page, results.scored_length())):
-            hit = results[n]
-            ref = _ref(hit["ref"])
-            if ref is None:
-                continue
-            title, snippet = _highlight(hit, "title"), _highlight(hit, "body", SNIPPET_CHARS)
-            rows.append((ref, _ref(hit.get("space")), hit.get("locale"), hit.get("date"), title, snippet))
+    top = RecordsCollector(page * per_page) if collapse else TopCollector(page * per_page, usequality=False)
+    collector = TermsCollector(top)  # which words matched, for highlighting
+    searcher.search_with_collector(query, collector)
+    results = collector.results()
+    results.formatter = MarkFormatter()
+    total = collector.count()
+    rows = []
+    for n in range((page - 1) * per_page, min(page * per_page, results.scored_length())):
+        hit = results[n]
+        ref = _ref(hit["ref"])
+        if ref is None:
+            continue
+        title, snippet = _highlight(hit, "title"), _highlight(hit, "body", SNIPPET_CHARS)
+        rows.append((ref, _ref(hit.get("space")), hit.get("locale"), hit.get("date"), title, snippet))
     return total, rows
 
 
@@ -197,7 +195,7 @@ def search(
     chosen. ``space`` keeps one space's documents (a consultation and everything in it), as
     "process:12". Records the index still holds but that are no longer public (an update not yet
     applied) are left out."""
-    total, rows = find(open_index(), parsed, page=page, per_page=per_page, type=type, locale=locale, space=space)
+    total, rows = find(shared_searcher(), parsed, page=page, per_page=per_page, type=type, locale=locale, space=space)
     records = resources.load_many([r[0] for r in rows] + [r[1] for r in rows if r[1]])
     items = []
     for ref, space, locale_, date, title, snippet in rows:
