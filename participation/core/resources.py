@@ -38,6 +38,10 @@ def resource_type(name: str) -> ResourceType | None:
     return registry.get(EXTENSION_KEY).get(name)
 
 
+def resource_types() -> dict[str, ResourceType]:
+    return dict(registry.get(EXTENSION_KEY))
+
+
 def type_name_of(obj: object) -> str:
     for name, resource_type in registry.get(EXTENSION_KEY).items():
         if isinstance(obj, resource_type.model):

@@ -32,6 +32,10 @@ class Searchable:
     documents: Callable[[object], Iterable[SearchDocument]]  # one per locale the record has
     query: Callable[[], object]  # a select() of every record, for `flask search rebuild`
     is_public: Callable[[object], bool] = lambda _record: True  # only public records are indexed
+    # the records inside a space, as a select() given the space's (type, id), or None when records of
+    # this kind cannot be inside that type: re-indexed when the space changes, since their visibility
+    # follows it (a consultation's proposals leave the results when it is unpublished)
+    members: Callable[[str, int], object | None] | None = None
 
 
 def locales_of(*texts: LocalizedText | None) -> list[str]:

@@ -38,5 +38,6 @@ searchable = (
         documents=documents,
         query=lambda: db.select(Thread).options(db.joinedload(Thread.process)).order_by(Thread.id),
         is_public=is_public,
+        members=lambda name, ident: db.select(Thread).where(Thread.process_id == ident) if name == "process" else None,
     ),
 )

@@ -31,5 +31,8 @@ searchable = (
         is_public=lambda proposal: (
             not proposal.is_withdrawn and not proposal.is_hidden and proposal.process.is_published
         ),
+        members=lambda name, ident: (
+            db.select(Proposal).where(Proposal.process_id == ident) if name == "process" else None
+        ),
     ),
 )

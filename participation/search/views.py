@@ -10,7 +10,7 @@ from ..core.i18n import LOCALE_NAMES, supported_locales
 from ..core.pagination import page_number
 from .index import declarations
 from .query import QueryError, parse
-from .results import search
+from .results import search, spaces
 
 bp = Blueprint("search", __name__)
 
@@ -33,6 +33,10 @@ def index():
     locale = request.args.get("locale") or None
     if locale not in supported_locales():
         locale = None
+    space_options = spaces()
+    space = request.args.get("space") or None
+    if space not in {value for value, _title, _label in space_options}:
+        space = None
     error = pagination = parsed = None
     if text.strip():
         try:
@@ -41,7 +45,12 @@ def index():
             error = exc.message
         else:
             pagination = search(
-                parsed, page=page_number(), per_page=current_app.config["PAGE_SIZE"], type=type_, locale=locale
+                parsed,
+                page=page_number(),
+                per_page=current_app.config["PAGE_SIZE"],
+                type=type_,
+                locale=locale,
+                space=space,
             )
     return render(
         "search/index.html",
@@ -49,6 +58,8 @@ def index():
         q=text[:1000],
         type=type_,
         locale=locale,
+        space=space,
+        spaces=space_options,
         types=types,
         locales=[(code, LOCALE_NAMES.get(code, code)) for code in supported_locales()],
         parsed=parsed,

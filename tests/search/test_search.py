@@ -221,3 +221,75 @@ def test_rebuild_while_the_writer_is_held_waits_and_fails_cleanly(app, runner):
         assert isinstance(result.exception, LockError)
     finally:
         writer.cancel()
+
+
+def test_filter_by_consultation_keeps_its_documents(app, client, corpus, add_process):
+    other = add_process("別の公園の計画")
+    html = found(client, "公園")
+    assert 'id="search-space"' in html and f'value="process:{other}"' in html
+    assert set(hits(client, "公園")) == {corpus["park"], other}
+    assert hits(client, "公園", space=f"process:{other}") == [other]
+    assert hits(client, "公園", space=f"process:{corpus['park']}") == [corpus["park"]]
+    # an unknown or malformed space is ignored rather than failing
+    assert set(hits(client, "公園", space="process:999999")) == {corpus["park"], other}
+    assert set(hits(client, "公園", space="'; drop")) == {corpus["park"], other}
+
+
+def test_unpublished_consultations_are_not_offered_as_a_filter(app, client, make_process):
+    process_id = make_process("駅前公園の計画")
+    assert f'value="process:{process_id}"' in found(client, "公園")
+    with app.app_context():
+        services.unpublish(None, db.session.get(Process, process_id))
+    assert f'value="process:{process_id}"' not in found(client, "公園")
+
+
+def test_a_record_in_two_languages_is_one_result(client, add_process):
+    both = add_process("公園 park", "公園 park", en=("park 公園", "park 公園"))
+    html = found(client, "公園")
+    assert hits(client, "公園") == [both] and "1件" in html
+    assert hits(client, "park") == [both]
+    assert len(hits(client, "公園", locale="en")) == 1
+    assert len(hits(client, "公園", locale="ja")) == 1
+
+
+def test_a_translated_record_is_found_in_english(client, corpus):
+    english = client.get("/search", query_string={"q": "security cameras"}, headers={"Accept-Language": "en"})
+    html = english.get_data(as_text=True)
+    assert "<mark>security</mark>" in html and "Midori" in html
+
+
+def test_results_show_type_process_and_date(client, corpus):
+    html = found(client, "防犯")
+    assert 'class="search-hit__type"' in html and "<time datetime=" in html
+    assert 'class="search-hit__space"' not in html  # a consultation is not shown inside itself
+
+
+def test_the_search_page_works_without_javascript(client, corpus):
+    html = found(client, "公園")
+    assert '<form class="search-form" method="get" action="/search"' in html
+    assert 'hx-get="/search"' in html and '<button type="submit"' in html
+
+
+def test_paging_counts_records_not_languages(client, add_process):
+    for n in range(25):
+        add_process(f"公園の計画{n}", en=(f"Park plan {n}", "公園 in English too"))
+    html = found(client, "公園")
+    assert "25件" in html and html.count('class="search-hit"') == 20
+    second = client.get("/search?q=公園&page=2").get_data(as_text=True)
+    assert second.count('class="search-hit"') == 5
+    assert len(set(hits(client, "公園")) | set(hits(client, "公園", page=2))) == 25
+
+
+def test_the_results_page_runs_a_fixed_number_of_queries(client, add_process, count_queries):
+    def queries_for_a_search() -> int:
+        with count_queries() as counted:
+            assert hits(client, "公園")
+        return counted.n
+
+    add_process("公園の計画", en=("Park plan", "A park"))
+    few = queries_for_a_search()
+    for n in range(15):
+        add_process(f"公園の計画{n}", en=(f"Park plan {n}", "A park"))
+    # the consultations of the filter, the records of the page with their consultations, the site's
+    # organisation (footer)
+    assert queries_for_a_search() == few == 3

@@ -15,7 +15,7 @@ from ..capability import Capability
 from ..markup import markdown_to_text
 from ..models import Role
 from ..permissions import has_role, participant
-from ..resources import ResourceType, resource_type
+from ..resources import ResourceType, resource_type, resource_types
 from ..searchable import Searchable, SearchDocument
 from ..signals import content_moderated
 from .models import Comment
@@ -99,6 +99,22 @@ def _documents(comment: Comment) -> Iterator[SearchDocument]:
     )
 
 
+def _members(name: str, ident: int):
+    """Comments sit inside a process through their record (a proposal, a thread...): when the
+    process changes (e.g. is unpublished), they are re-indexed with it."""
+    if name != "process":
+        return None
+    inside = [
+        db.and_(
+            Comment.resource_type == type_name,
+            Comment.resource_id.in_(db.select(rtype.model.id).where(rtype.model.process_id == ident)),
+        )
+        for type_name, rtype in resource_types().items()
+        if rtype.comments is not None and hasattr(rtype.model, "process_id")
+    ]
+    return db.select(Comment).where(db.or_(*inside)) if inside else None
+
+
 def _voted_label(entry) -> str:
     value = entry.data.get("value", 0)
     if value == 1:
@@ -146,6 +162,7 @@ capability = Capability(
             documents=_documents,
             query=lambda: db.select(Comment).where(Comment.deleted_at.is_(None)).order_by(Comment.id),
             is_public=_is_public,
+            members=_members,
         ),
     ),
     init_app=_init_app,
