@@ -9,6 +9,7 @@ from sqlalchemy import delete
 
 from ...extensions import db
 from ..action_log import log_action
+from ..models import User
 from ..db import transaction
 from ..resources import resource_type
 from .models import Follow, Notification
@@ -44,7 +45,8 @@ def personal_data(user) -> dict:
     notifications = db.session.scalars(
         db.select(Notification)
         .where(Notification.user_id == user.id)
-        .options(db.joinedload(Notification.actor))
+        # the actor's name only: not their roles (User loads those eagerly by default)
+        .options(db.joinedload(Notification.actor).lazyload(User.role_grants))
         .order_by(Notification.id.desc())
     ).all()
     return {
