@@ -9,8 +9,8 @@ from sqlalchemy import delete
 
 from ...extensions import db
 from ..action_log import log_action
-from ..models import User
 from ..db import transaction
+from ..models import User
 from ..resources import resource_type
 from .models import Follow, Notification
 from .render import kind_label
