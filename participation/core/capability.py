@@ -54,6 +54,18 @@ class Capability:
     notification_kinds: Mapping[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class DataSection:
+    """A section title in ``personal_data`` that also names the page where the person manages that
+    data (My data links to it); it reads as its title everywhere else."""
+
+    title: object  # lazy_gettext
+    endpoint: str
+
+    def __str__(self) -> str:
+        return str(self.title)
+
+
 EXTENSION_KEY = "participation.capabilities"
 NOTIFICATION_KINDS_KEY = "participation.notification_kinds"  # read by core.notifications.render
 

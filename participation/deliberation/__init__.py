@@ -14,6 +14,7 @@ from ..core.resources import ResourceType
 from ..extensions import db
 from . import seeds
 from .models import Thread
+from .personal import personal_data
 from .search import is_public, searchable
 from .views import bp
 
@@ -101,4 +102,5 @@ capability = Capability(
     },
     seed=seeds.seed,
     init_app=_init_app,
+    personal_data=personal_data,
 )

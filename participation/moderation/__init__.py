@@ -9,10 +9,12 @@ from flask_login import current_user
 
 from ..core.capability import Capability, NavEntry
 from ..core.models import Role
-from ..core.moderation import services
+from ..core.moderation import personal, services
 from ..core.moderation.models import ReportReason
 from ..core.permissions import can, has_role, participant
 from ..core.resources import type_name_of
+from ..core.retention import RetentionCategory
+from ..core.signals import account_deleting
 from .views import bp
 
 _signed_in_participant = participant()
@@ -41,6 +43,11 @@ def _init_app(app: Flask) -> None:
         hidden_reason_text=services.hidden_reason_text,
         resource_type_of=type_name_of,
     )
+    account_deleting.connect(_on_account_deleting)
+
+
+def _on_account_deleting(user, **_kwargs) -> None:
+    personal.erase(user)
 
 
 def _reason_label(entry) -> str:
@@ -81,4 +88,14 @@ capability = Capability(
         "moderation.user_unblocked": lambda _e: _("Unblocked the account"),
     },
     init_app=_init_app,
+    personal_data=personal.personal_data,
+    retention=(
+        RetentionCategory(
+            "moderation.report_details",
+            _l("Details written in resolved reports"),
+            365,
+            personal.enforce_resolved_report_details,
+            _l("The free text of the report is removed; the reason chosen, the dates and the decision stay."),
+        ),
+    ),
 )

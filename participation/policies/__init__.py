@@ -14,6 +14,7 @@ from ..core.permissions import any_of, has_role
 from ..core.resources import ResourceType
 from . import seeds, services
 from .models import Policy
+from .personal import personal_data
 from .views import bp
 
 manage = has_role(Role.STAFF, Role.ADMIN)
@@ -96,4 +97,5 @@ capability = Capability(
     },
     seed=seeds.seed,
     init_app=init_app,
+    personal_data=personal_data,
 )

@@ -11,21 +11,27 @@ import re
 import zipfile
 from datetime import UTC, date, datetime
 
-from ..core.capability import capabilities
+from flask import current_app, url_for
+
+from ..core.capability import DataSection, capabilities
 from ..core.models import User
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def collect(user: User) -> dict[str, list[dict[str, object]]]:
-    """{section title: rows}, titles and column names in the reader's language, values plain."""
+def collect(user: User, links: dict[str, str] | None = None) -> dict[str, list[dict[str, object]]]:
+    """{section title: rows}, titles and column names in the reader's language, values plain.
+    With ``links``, fills it with {section title: URL} of the pages where the person manages a section."""
     sections: dict[str, list[dict[str, object]]] = {}
-    for capability in capabilities():
+    # The profile (accounts) first, then the capabilities in their registration order.
+    for capability in sorted(capabilities(), key=lambda c: c.name != "accounts"):
         if capability.personal_data is None:
             continue
         for title, rows in capability.personal_data(user).items():
             sections[str(title)] = [{str(key): _plain(value) for key, value in row.items()} for row in rows]
+            if links is not None and isinstance(title, DataSection) and title.endpoint in current_app.view_functions:
+                links[str(title)] = url_for(title.endpoint)
     return sections
 
 

@@ -149,7 +149,9 @@ def statistics():
 @login_required
 def my_data():
     person = current_user._get_current_object()
-    body, status = render("rights/my_data.html", sections=mydata.collect(person), person=person)
+    links: dict[str, str] = {}
+    sections = mydata.collect(person, links)
+    body, status = render("rights/my_data.html", sections=sections, links=links, person=person)
     return body, status, {"Cache-Control": "no-store"}  # personal data stays out of shared caches
 
 

@@ -8,6 +8,7 @@ from participation.extensions import db
 from participation.rights import services
 from participation.rights.models import Kind, RightsRequest
 
+from ..policies.conftest import make_policy  # noqa: F401 (fixtures)
 from ..processes.conftest import make_process, today  # noqa: F401 (fixtures)
 from ..proposals.conftest import make_proposal, open_process  # noqa: F401 (fixtures)
 from ..sensors.conftest import make_device  # noqa: F401 (fixtures)

@@ -8,6 +8,8 @@ import zipfile
 from participation.core.models import Role
 from participation.rights.models import Kind
 
+from .test_erasure import LAB_ITEM, _give_the_person_data_everywhere
+
 
 def test_my_data_shows_everything_and_who_looked(
     app, client, make_user, login, open_process, make_proposal, file_request
@@ -56,10 +58,11 @@ def test_my_data_needs_an_account(client):
 
 
 def test_my_data_runs_a_fixed_number_of_queries(
-    app, client, make_user, login, open_process, make_proposal, count_queries, file_request
+    app, client, make_user, login, open_process, make_proposal, count_queries, file_request, make_policy
 ):
-    person = make_user()
-    process_id = open_process()
+    person, other = make_user(), make_user()
+    process_id = open_process(comments_open=True)
+    policy_id = make_policy(items=(LAB_ITEM,))
     login(person)
     client.get("/account/data")
     with count_queries() as few:
@@ -67,9 +70,18 @@ def test_my_data_runs_a_fixed_number_of_queries(
     for n in range(4):
         make_proposal(process_id, person.id, title=f"提案{n}")
         file_request(person)
+    # Something in every other section too: comments, votes, a report, a follow, a notification, a
+    # consent and its history, a discussion.
+    _give_the_person_data_everywhere(
+        app, person.id, other.id, process_id, make_proposal(process_id, other.id, title="他の提案"), policy_id
+    )
     with count_queries() as many:
         client.get("/account/data")
-    assert few.n == many.n == 10  # the account and its roles, banner, bell, then one query per section
+    # The account and its roles, banner, bell (4), then one query per section: profile, activity, staff
+    # views (2: profile and roles come with the account), proposals (2), rights (1), comments and votes
+    # (2), discussions (1), reports and decisions on own content (2), follows and notifications (2:
+    # the digest setting is on the account), consents and their history (2).
+    assert few.n == many.n == 19, "\n\n".join(s[:150] for s in many.statements)
 
 
 def test_every_page_works_in_english(app, client, make_user, login, file_request, make_device):

@@ -17,7 +17,8 @@ from ..models import Role
 from ..permissions import has_role, participant
 from ..resources import ResourceType, resource_type, resource_types
 from ..searchable import Searchable, SearchDocument
-from ..signals import content_moderated
+from ..signals import account_deleting, content_moderated
+from . import personal
 from .models import Comment
 from .section import comment_section
 from .services import refresh_count
@@ -132,6 +133,11 @@ def _recount_on_moderation(record, **_kwargs) -> None:
 def _init_app(app: Flask) -> None:
     app.jinja_env.globals["comment_section"] = comment_section
     content_moderated.connect(_recount_on_moderation)
+    account_deleting.connect(_on_account_deleting)
+
+
+def _on_account_deleting(user, **_kwargs) -> None:
+    personal.erase(user)
 
 
 capability = Capability(
@@ -166,4 +172,5 @@ capability = Capability(
         ),
     ),
     init_app=_init_app,
+    personal_data=personal.personal_data,
 )

@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 from ..action_log import fixed
 from ..capability import Capability
+from ..retention import RetentionCategory
 from ..signals import account_deleting
-from . import services
+from . import personal, services
 from .views import bp, follow_state, unread_notifications
 
 
@@ -55,6 +56,21 @@ capability = Capability(
         "user.email_digest_set": _digest_label,
     },
     init_app=_init_app,
-    # WIRE: personal_data=<function(user) listing the person's follows and notifications> and
-    # retention=(...) once the rights branch's Capability fields exist.
+    personal_data=personal.personal_data,
+    retention=(
+        RetentionCategory(
+            "notifications.read",
+            _l("Notifications you have read"),
+            180,
+            personal.enforce_read,
+            _l("Read notifications are deleted."),
+        ),
+        RetentionCategory(
+            "notifications.unread",
+            _l("Notifications never read"),
+            730,
+            personal.enforce_unread,
+            _l("Notifications nobody opened are deleted."),
+        ),
+    ),
 )

@@ -241,7 +241,9 @@ def set_email_digest(user: object, frequency: str) -> None:
 
 
 def forget_user(user: object) -> None:
-    """On account deletion: the person's follows and notifications go (signal receiver, in the
-    deletion's transaction)."""
+    """On account deletion: the person's follows, notifications and digest setting go (signal
+    receiver, in the deletion's transaction)."""
     db.session.execute(delete(Follow).where(Follow.user_id == user.id))
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    user.email_digest = "none"
+    user.digest_sent_at = None
