@@ -46,3 +46,27 @@ def test_four_processes_add_and_change_documents_through_the_outbox(app, databas
     assert ix.latest_generation() >= 1
     # one generation: nothing replaced the index with an empty one along the way
     assert len([p for p in (tmp_path / "index").iterdir() if p.name.startswith("search-index.")]) == 1
+
+
+def test_a_failed_read_never_replaces_the_index_with_an_empty_one(app, add_process, monkeypatch):
+    """Another process's commit may remove the table of contents a reader just listed: opening again
+    must find the same index, not make a new empty generation (which would lose every document)."""
+    from participation.search import index
+
+    add_process("公園の再整備")
+    real_open_dir, calls = windex.open_dir, []
+
+    def flaky_open_dir(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise FileNotFoundError("_MAIN_3.toc")
+        return real_open_dir(*args, **kwargs)
+
+    monkeypatch.setattr(index.windex, "open_dir", flaky_open_dir)
+    monkeypatch.setattr(index.windex, "exists_in", lambda *args, **kwargs: False)  # as a racing read saw it
+    with app.app_context():
+        ix = index.open_index()
+        generations = [p for p in index.index_path().parent.iterdir() if p.name.startswith("search-index.")]
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 1
+    assert len(generations) == 1
