@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -120,19 +121,40 @@ def _point_to(path: Path, directory: Path) -> None:
     os.replace(tmp, path)
 
 
+def _open_dir(path: Path, attempts: int = 10):
+    """Open the index at ``path``. Opening reads the newest table of contents; a writer in another
+    process may delete it (after writing a newer one) between the listing and the read, so try again
+    a few times, as Whoosh itself does when opening a reader."""
+    for attempt in range(attempts):
+        try:
+            return windex.open_dir(str(path))
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+def _is_unset_directory(path: Path) -> bool:
+    """A plain directory (made by hand, or an index from before generations) with no index in it."""
+    return path.is_dir() and not path.is_symlink() and not windex.exists_in(str(path))
+
+
 def open_index(create: bool = True):
+    """The current index; made (empty) when there is none yet. A link that exists always points to a
+    complete generation (made before the link), so it is never replaced here: replacing it after a
+    failed read would swap in an empty index and lose every document indexed so far."""
     path = index_path()
-    if windex.exists_in(str(path)):
-        return windex.open_dir(str(path))
-    if not create:
-        return None
-    with _setup_lock(path):
-        if not windex.exists_in(str(path)):
-            if path.is_dir() and not path.is_symlink():
-                windex.create_in(str(path), make_schema())
-            else:
+    missing = not (path.is_symlink() or path.exists())
+    if missing or _is_unset_directory(path):
+        if not create:
+            return None
+        with _setup_lock(path):
+            if not (path.is_symlink() or path.exists()):
                 _point_to(path, _new_generation(path))
-    return windex.open_dir(str(path))
+            elif _is_unset_directory(path):
+                windex.create_in(str(path), make_schema())
+    return _open_dir(path)
 
 
 # --- searching --------------------------------------------------------------------------------------
@@ -150,7 +172,7 @@ def searcher_at(path: Path):
     found = cache.get(path)
     if found is not None and found[0] == real and found[1].latest_generation() == found[2]:
         return found[3]
-    ix = windex.open_dir(str(real))
+    ix = _open_dir(real)
     generation = ix.latest_generation()
     searcher = ix.searcher()
     if found is not None:
