@@ -454,7 +454,8 @@ def measure(targets: dict[str, Target], repeat: int, slow: bool = False) -> None
 def run(database_url: str | None, scale: float, repeat: int, out=print, slow: bool = False) -> list[dict]:
     """Both sizes, measured; one row per (who, page) with both figures and whether they pass."""
     large = {key: max(1, round(value * scale)) for key, value in LARGE.items()}
-    large["proposals"] = max(large["proposals"], SMALL["proposals"])
+    for key in ("proposals", "comments_on_one", "comments"):  # a scaled-down large set is never smaller
+        large[key] = max(large[key], SMALL[key])
     with tempfile.TemporaryDirectory(prefix="proposals-bench-") as tmp:
         targets = {
             label: prepare(fresh_database(database_url, Path(tmp), label), sizes, Path(tmp), out)
