@@ -10,7 +10,9 @@ The measured proposal has 200 comments in the large set (top-level ones with rep
 votes, one by the measured resident) and 35 in the small set. The small set's 35 are exactly the large
 set's newest 20 conversations (20 top-level comments, 10 replies, 5 replies to replies): a comment page
 shows 20 conversations (``COMMENTS_PAGE_SIZE``), so both sizes render the same full first page and
-the comparison measures the data's growth, not a page with fewer comments on it.
+the comparison measures the data's growth, not a page with fewer comments on it. Comment bodies are
+rendered from Markdown once per process (``core.markup`` keeps the output), so after the warm-up the
+page's cost is its template, as on a live site where a page is read more often than it changes.
 
     .venv/bin/python benchmarks/proposals_bench.py                      # SQLite, full size
     .venv/bin/python benchmarks/proposals_bench.py --scale 0.1 --repeat 10
