@@ -88,8 +88,9 @@ DEFAULTS: dict[str, object] = {
     "SENSORS_TILE_URL": "",
     "SENSORS_TILE_ATTRIBUTION": "",
     "PAGE_SIZE": 20,
-    # Top-level comments per page under a proposal or discussion (their replies come with them).
-    "COMMENTS_PAGE_SIZE": 50,
+    # Top-level comments per page under a proposal or discussion (their replies come with them);
+    # each costs a few milliseconds to render, so a page stays short.
+    "COMMENTS_PAGE_SIZE": 20,
     # Moderation: content reported by this many different people is hidden until a moderator reviews it.
     "MODERATION_HIDE_AFTER_REPORTS": 3,
     # Search: the Whoosh index directory (default instance/search-index; local disk only, never NFS),

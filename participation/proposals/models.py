@@ -67,6 +67,7 @@ class Proposal(db.Model):
     __table_args__ = (
         Index("ix_proposals_proposals_process_created", "process_id", "created_at", "id"),
         Index("ix_proposals_proposals_process_supports", "process_id", "supports_count", "id"),
+        Index("ix_proposals_proposals_process_comments", "process_id", "comments_count", "id"),
         Index("ix_proposals_proposals_process_shuffle", "process_id", "shuffle_key", "id"),
     )
 

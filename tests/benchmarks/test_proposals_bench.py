@@ -34,9 +34,37 @@ def test_quick_run_gives_the_same_query_counts_for_both_sizes(migrated_database)
     assert "queries S/L" in lines[-len(rows) - 1]
 
 
-def test_comments_are_skipped_cleanly_until_they_exist():
+def test_bulk_comments_match_what_the_comments_service_writes(tmp_path):
+    from participation.core.comments.models import Comment, CommentVote
+    from participation.extensions import db
+    from participation.proposals.models import Proposal
+
     bench = _load()
-    try:
-        import participation.core.comments  # noqa: F401
-    except ImportError:
-        assert bench.make_comments(1, 1, [1], [1], bench.SMALL) is None
+    url = bench.fresh_database(None, tmp_path, "small")
+    app = bench.create_app({**bench.CONFIG, "DATABASE_URL": url}, instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        data = bench.build(bench.SMALL)
+        comments = db.session.scalars(db.select(Comment)).all()
+        assert len(comments) == data.counts["comments"] == bench.SMALL["comments"]
+        by_id = {c.id: c for c in comments}
+        for c in comments:
+            if c.parent_id is None:
+                assert (c.root_id, c.depth) == (c.id, 1)
+            else:
+                parent = by_id[c.parent_id]
+                assert (c.root_id, c.depth) == (parent.root_id, parent.depth + 1)
+                assert c.resource_id == parent.resource_id
+        for proposal in db.session.scalars(db.select(Proposal)):
+            assert proposal.comments_count == sum(1 for c in comments if c.resource_id == proposal.id and c.is_visible)
+        measured = [c for c in comments if c.resource_id == data.proposal_id]
+        assert len(measured) == bench.SMALL["comments_on_one"]
+        assert sum(1 for c in measured if c.parent_id is None) == 20  # one full page of conversations
+        assert {c.depth for c in measured} == {1, 2, 3}
+        votes = db.session.scalars(db.select(CommentVote)).all()
+        for c in comments:
+            mine = [v.value for v in votes if v.comment_id == c.id]
+            assert (c.upvotes, c.downvotes) == (mine.count(1), mine.count(-1))
+        resident = db.session.scalar(db.select(bench.User).where(bench.User.email == data.resident_email))
+        assert any(v.user_id == resident.id for v in votes)
+        db.session.remove()
+        db.engine.dispose()

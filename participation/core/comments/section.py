@@ -74,7 +74,7 @@ def requested_page() -> int:
 def comment_section(record, *, page: int | None = None, error=None, draft: str = "") -> CommentSection:
     type_name = type_name_of(record)
     commentable = resource_type(type_name).comments
-    per_page = current_app.config.get("COMMENTS_PAGE_SIZE", 50)
+    per_page = current_app.config.get("COMMENTS_PAGE_SIZE", 20)
     page = page or requested_page()
     mine = Comment.resource_type == type_name, Comment.resource_id == record.id
     total = db.session.scalar(db.select(db.func.count(Comment.id)).where(*mine, Comment.parent_id.is_(None))) or 0
