@@ -89,6 +89,7 @@ capability = Capability(
             title=lambda thread: localize(thread.title).text,
             is_public=is_public,
             moderatable=True,
+            followable=True,
             comments=Commentable(
                 closed_reason=_comments_closed,
                 asks_stance=lambda thread: thread.asks_stance,
@@ -99,6 +100,10 @@ capability = Capability(
     action_labels={
         "thread.opened": fixed(_l("Opened a discussion")),
         "thread.closed": fixed(_l("Closed a discussion with a conclusion")),
+    },
+    notification_kinds={
+        "thread.opened": _l("%(actor)s opened the discussion “%(title)s” in a consultation you follow"),
+        "thread.closed": _l("The discussion “%(title)s” was closed with a conclusion"),
     },
     seed=seeds.seed,
     init_app=_init_app,

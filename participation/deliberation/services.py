@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
 from ..core.models import User
+from ..core.notifications import ensure_following, followers_of, notify
 from ..core.types import LocalizedText, utcnow
 from ..extensions import db
 from ..processes.models import Process
@@ -57,6 +58,9 @@ def open_thread(actor: User, process: Process, *, title, body, asks_stance: bool
         db.session.add(thread)
         db.session.flush()
         log_action(actor, "thread.opened", thread, visibility=PUBLIC, data={"process_id": process.id})
+        ensure_following(actor, thread)
+        # The consultation's followers hear of a new discussion; its comments go to the thread's own followers.
+        notify("thread.opened", thread, actor=actor, recipients=followers_of(process), followers=False)
     return thread
 
 
@@ -72,4 +76,5 @@ def close_thread(actor: User, thread: Thread, *, conclusion) -> Thread:
         thread.closed_at = utcnow()
         thread.closed_by_id = actor.id
         log_action(actor, "thread.closed", thread, visibility=PUBLIC)
+        notify("thread.closed", thread, actor=actor)
     return thread

@@ -58,6 +58,33 @@ def _reason_label(entry) -> str:
     return _("Reported content: %(reason)s", reason=reason)
 
 
+# What the author's contribution is called in a notice about it.
+_YOURS = {
+    "proposal": _l("your proposal"),
+    "comment": _l("your comment"),
+    "thread": _l("your discussion"),
+}
+
+
+def _yours(values: dict) -> str:
+    return str(_YOURS.get(values.get("type"), _l("your contribution")))
+
+
+def _auto_hidden_notice(values: dict) -> str:
+    return _(
+        "After several reports, %(what)s is hidden until a moderator reviews it",
+        what=_yours(values),
+    )
+
+
+def _hidden_notice(values: dict) -> str:
+    return _("A moderator hid %(what)s. Reason: %(reason)s", what=_yours(values), reason=values["reason"])
+
+
+def _restored_notice(values: dict) -> str:
+    return _("A moderator made %(what)s public again. Reason: %(reason)s", what=_yours(values), reason=values["reason"])
+
+
 capability = Capability(
     name="moderation",
     blueprints=(bp,),
@@ -66,6 +93,11 @@ capability = Capability(
         "moderation.manage": has_role(Role.MODERATOR, Role.ADMIN),
     },
     admin_nav=(NavEntry(_l("Moderation"), "moderation.queue", "moderation.manage", order=30),),
+    notification_kinds={
+        "moderation.auto_hidden": _auto_hidden_notice,
+        "moderation.hidden": _hidden_notice,
+        "moderation.restored": _restored_notice,
+    },
     action_labels={
         "moderation.reported": _reason_label,
         "moderation.auto_hidden": lambda e: ngettext(

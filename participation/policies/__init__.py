@@ -1,7 +1,11 @@
 """Versioned data-use policies drafted with residents, consent residents control per purpose and
 recipient, and the ledger of provisions of personal data to third parties."""
 
+from datetime import date
+
 from flask import Flask, g, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -54,6 +58,16 @@ def _version(entry) -> object:
     return entry.data.get("version", "?")
 
 
+def _consultation_notice(values: dict) -> str:
+    until = format_date(date.fromisoformat(values["until"]), "long")
+    return _(
+        "Version %(version)s of the data-use policy “%(title)s” is open for public comment until %(until)s",
+        version=values["version"],
+        title=values["title"],
+        until=until,
+    )
+
+
 capability = Capability(
     name="policies",
     blueprints=(bp,),
@@ -76,8 +90,15 @@ capability = Capability(
             url=lambda policy: url_for("policies.show", policy_id=policy.id),
             title=lambda policy: localize(policy.title).text,
             is_public=lambda policy: policy.is_published,
+            followable=True,
         ),
     ),
+    notification_kinds={
+        "policy.adopted": _l(
+            "Version %(version)s of the data-use policy “%(title)s” was adopted. Please check what changed"
+        ),
+        "policy.consultation_opened": _consultation_notice,
+    },
     action_labels={
         "policy.created": fixed(_l("Drafted a data-use policy")),
         "policy.version_created": lambda e: _l("Drafted version %(number)s of a data-use policy", number=_version(e)),

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
 from ..core.models import User
+from ..core.notifications import notify
 from ..core.resources import load_many, resource_type, type_name_of
 from ..core.types import LocalizedText, local_today, utcnow
 from ..extensions import db
@@ -233,6 +234,12 @@ def open_consultation(actor: User | None, version: PolicyVersion, until: date | 
             visibility=PUBLIC,
             data={"version": version.number, "until": until.isoformat()},
         )
+        notify(
+            "policy.consultation_opened",
+            version.policy,
+            actor=actor,
+            params={"version": version.number, "until": until.isoformat()},
+        )
 
 
 def consultation_is_open(version: PolicyVersion) -> bool:
@@ -287,9 +294,20 @@ def adopt(actor: User | None, version: PolicyVersion, *, trigger: str | None, su
             visibility=PUBLIC,
             data={"version": version.number, "trigger": trigger},
         )
-        # WIRE: notify followers and consent holders
-        #   notify("policy.adopted", policy, actor=actor, recipients=consent_holders(policy),
-        #          params={"version": version.number})
+        # Followers and everyone whose consent rests on the policy: they may need to answer again.
+        notify(
+            "policy.adopted",
+            policy,
+            actor=actor,
+            params={"version": version.number},
+            recipients=consent_holder_ids(policy),
+        )
+
+
+def consent_holder_ids(policy: Policy):
+    """The ids of the people whose present consent rests on ``policy``, as a query (for ``notify``,
+    which sends to any number of them in one statement)."""
+    return db.select(Consent.user_id).where(Consent.policy_id == policy.id, Consent.granted.is_(True))
 
 
 def consent_holders(policy: Policy) -> list[User]:

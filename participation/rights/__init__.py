@@ -14,7 +14,7 @@ from ..core.retention import RetentionCategory
 from ..core.signals import account_deleting
 from . import seeds, services
 from .cli import retention_cli
-from .models import KIND_SHORT, Kind, RightsRequest
+from .models import KIND_SHORT, STATUS_LABELS, Kind, RightsRequest, Status
 from .personal import personal_data
 from .views import bp
 
@@ -24,6 +24,16 @@ def _init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_RIGHTS_REQUEST", "5 per hour;20 per day")
     app.config.setdefault("RETENTION_DAYS", {})
     account_deleting.connect(services.erase_requests_of, weak=False)
+
+
+def _changed_notice(values: dict) -> str:
+    # The request is private, so the notice carries its reference instead of a link.
+    return _(
+        "Your request %(reference)s (%(kind)s) is now: %(status)s. See “Your data rights” for the details",
+        reference=values["reference"],
+        kind=KIND_SHORT[Kind(values["kind"])],
+        status=STATUS_LABELS[Status(values["status"])],
+    )
 
 
 def _kind_label(entry) -> str:
@@ -46,6 +56,7 @@ capability = Capability(
             is_public=lambda _item: False,
         ),
     ),
+    notification_kinds={"rights.changed": _changed_notice},
     action_labels={
         "rights.filed": lambda e: _("Filed a request: %(kind)s", kind=_kind_label(e)),
         "rights.started": lambda e: _("Started work on a request: %(kind)s", kind=_kind_label(e)),

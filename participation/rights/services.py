@@ -12,6 +12,7 @@ from ..core.action_log import log_action
 from ..core.db import transaction
 from ..core.mail import send_mail
 from ..core.models import Role, User
+from ..core.notifications import notify
 from ..core.resources import resource_type
 from ..core.types import local_today, utcnow
 from ..core.urls import external_url
@@ -112,8 +113,19 @@ def request_for_token(token: str) -> RightsRequest | None:
 
 
 def _notify(request: RightsRequest, template: str) -> None:
-    """Tell the requester about a change, by e-mail."""
-    # WIRE: notify("rights.changed", request, recipients=[request.requester], followers=False) for account holders
+    """Tell the requester about a change: by e-mail, and in the site when they have an account (not for
+    the filing itself, which they just did)."""
+    person = request.requester
+    if template != "rights_received" and person is not None and person.deleted_at is None:
+        with transaction():
+            notify(
+                "rights.changed",
+                request,
+                actor=request.handled_by_id,
+                params={"reference": request.reference, "kind": request.kind, "status": request.status},
+                recipients=[person],
+                followers=False,
+            )
     address = request.reply_address
     if not address:
         return

@@ -237,6 +237,58 @@ def test_bell_shows_unread_count_and_list_reads_in_the_readers_language(app, cli
     assert "The city answered the proposal “公園に水飲み場を”: Accepted" in page
 
 
+def test_every_proposal_notice_reads_in_japanese_and_english(app, client, login, setup, make_user):
+    """New proposal, answer, progress and threshold: each kind has its sentence in both languages."""
+    watcher = make_user(locale="ja", name="見守る人")
+    with app.app_context():
+        follow(_user(watcher.id), db.session.get(Process, setup["process_id"]))
+        follow(_user(watcher.id), _proposal(setup["proposal_id"]))
+        db.session.execute(db.update(User).where(User.id == setup["bystander"].id).values(display_name="提案する人"))
+        db.session.commit()
+        services.create_proposal(
+            _user(setup["bystander"].id),
+            db.session.get(Process, setup["process_id"]),
+            title="ベンチ",
+            body="木陰に。",
+            locale="ja",
+        )
+    _answer(app, setup["staff"].id, setup["proposal_id"])
+    with app.app_context():
+        services.add_progress_update(
+            _user(setup["staff"].id),
+            _proposal(setup["proposal_id"]),
+            on=local_today(),
+            text=LocalizedText({"ja": "設計を始めました。"}),
+            progress=30,
+        )
+        staff = _user(setup["staff"].id)
+        staff.locale = "ja"
+        db.session.commit()
+    expected = {
+        "ja": [
+            "提案する人 さんが、フォロー中の意見募集に新しい提案「ベンチ」を投稿しました",
+            "市が提案「公園に水飲み場を」に回答しました：採用",
+            "提案「公園に水飲み場を」の進捗が報告されました：30% 完了",
+        ],
+        "en": [
+            "提案する人 submitted a new proposal “ベンチ” in a consultation you follow",
+            "The city answered the proposal “公園に水飲み場を”: Accepted",
+            "Progress was reported on the proposal “公園に水飲み場を”: 30% done",
+        ],
+    }
+    login(watcher)
+    for locale in ("ja", "en"):
+        client.post("/locale", data={"locale": locale})
+        page = client.get("/notifications").get_data(as_text=True)
+        for text in expected[locale]:
+            assert text in page, (locale, text)
+    client.post("/logout")
+    login(setup["staff"])
+    assert "提案「公園に水飲み場を」が必要な賛同数（2件）に達しました" in client.get("/notifications").get_data(
+        as_text=True
+    )
+
+
 def test_threshold_notice_for_staff_in_english(app, client, login, setup):
     login(setup["staff"])
     page = client.get("/notifications").get_data(as_text=True)

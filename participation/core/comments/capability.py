@@ -161,6 +161,11 @@ capability = Capability(
         "comment.marked_official": fixed(_l("Marked a comment as the city's official answer")),
         "comment.unmarked_official": fixed(_l("Unmarked a comment as an official answer")),
     },
+    # Notified on the commented record (a proposal, a discussion), so the link leads to the conversation.
+    notification_kinds={
+        "comment.created": _l("%(actor)s commented on “%(title)s”, which you follow"),
+        "comment.replied": _l("%(actor)s replied to your comment on “%(title)s”"),
+    },
     searchable=(
         Searchable(
             "comment",

@@ -14,6 +14,8 @@ from ...extensions import db
 from ..action_log import PUBLIC, log_action
 from ..db import transaction
 from ..models import User
+from ..notifications import ensure_following, followers_of, notify
+from ..notifications.models import Follow
 from ..resources import ResourceType, resource_type, type_name_of
 from ..types import utcnow
 from . import Commentable
@@ -46,8 +48,22 @@ NO_OFFICIAL = _l("Official answers are not possible here.")
 
 
 def comment_created(comment: Comment, record: object) -> None:
-    """Called inside the transaction that adds ``comment`` to ``record``."""
-    # WIRE: notify("comment.created", record, actor=comment.author, params={"comment_id": comment.id})
+    """Called inside the transaction that adds ``comment`` to ``record``: the commenter follows the
+    record from now on; the author of the comment replied to hears of the reply, the record's other
+    followers of a new comment (each person once, never the commenter)."""
+    ensure_following(comment.author_id, record)
+    params = {"comment_id": comment.id}
+    replied_to = None
+    if comment.parent_id is not None:
+        replied_to = db.session.scalar(db.select(Comment.author_id).where(Comment.id == comment.parent_id))
+    followers = followers_of(record)
+    if replied_to is not None and replied_to != comment.author_id:
+        notify(
+            "comment.replied", record, actor=comment.author_id, params=params, recipients=[replied_to], followers=False
+        )
+        # They already heard of this comment as a reply to theirs.
+        followers = followers.where(Follow.user_id != replied_to)
+    notify("comment.created", record, actor=comment.author_id, params=params, recipients=followers, followers=False)
 
 
 def refresh_count(comment: Comment) -> None:

@@ -17,6 +17,7 @@ from ...extensions import db
 from ..action_log import log_action
 from ..db import transaction
 from ..models import Role, User
+from ..notifications import notify
 from ..resources import ResourceType, resource_type, type_name_of
 from ..signals import content_moderated
 from ..types import utcnow
@@ -193,11 +194,23 @@ def report(actor: User, obj, *, reason: str, details: str | None = None) -> Repo
                     )
                 )
                 log_action(None, "moderation.auto_hidden", obj, data={"reports": count})
-                # WIRE: notify author (their contribution is hidden pending review)
+                _tell_author("moderation.auto_hidden", obj, None)
     return ReportResult.REPORTED
 
 
 # --- decisions on content --------------------------------------------------------------------------
+
+
+def _tell_author(kind: str, obj, actor: User | None, reason: str | None = None) -> None:
+    """Tell the author what happened to their contribution. The moderator's reason is kept as written:
+    it is the decision's own text, not something to translate."""
+    author_id = author_id_of(obj)
+    if author_id is None:
+        return
+    params = {"type": type_name_of(obj)}
+    if reason is not None:
+        params["reason"] = reason
+    notify(kind, obj, actor=actor, params=params, recipients=[author_id], followers=False)
 
 
 def _decide(actor: User, obj, action: Decision, reason: str | None, resolution: str) -> ModerationDecision:
@@ -227,7 +240,7 @@ def hide(actor: User, obj, *, reason: str) -> ModerationDecision:
             raise ModerationError(ALREADY_HIDDEN)
         _set_hidden(obj, True, reason)
         decision = _decide(actor, obj, Decision.HIDE, reason, "upheld")
-        # WIRE: notify author (hidden by a moderator, with decision.reason)
+        _tell_author("moderation.hidden", obj, actor, reason)
     return decision
 
 
@@ -241,7 +254,7 @@ def restore(actor: User, obj, *, reason: str) -> ModerationDecision:
             raise ModerationError(NOT_HIDDEN)
         _set_hidden(obj, False, None)
         decision = _decide(actor, obj, Decision.RESTORE, reason, "dismissed")
-        # WIRE: notify author (restored, with decision.reason)
+        _tell_author("moderation.restored", obj, actor, reason)
     return decision
 
 
