@@ -82,9 +82,12 @@ def test_a_proposal_is_supported_commented_answered_and_the_author_is_told(live_
     _log_in(page, base, author.email)
     bell = page.locator("#notification-bell")
     expect(bell).to_contain_text("通知")
-    expect(bell.locator(".badge")).to_have_text("1")
+    expect(bell.locator(".badge")).to_have_text("2")  # the comment on their proposal, then the answer
     bell.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("通知")
+    expect(page.locator(".notification").nth(1)).to_contain_text(
+        f"賛同 次郎 さんが、フォロー中の「{TITLE}」にコメントしました"
+    )
     entry = page.locator(".notification").first
     expect(entry).to_contain_text(f"市が提案「{TITLE}」に回答しました：採用")
     entry.get_by_role("link").click()
