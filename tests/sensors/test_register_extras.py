@@ -473,11 +473,8 @@ def test_tile_host_for_the_csp(url, expected):
     assert tile_sources({"SENSORS_TILE_URL": url}) == expected
 
 
-def test_rights_link_appears_only_when_the_rights_desk_exists(make_app, make_device):
-    app = make_app()
+def test_the_device_page_links_to_the_rights_desk(client, make_device):
+    # The rights desk is merged: every device page offers a request or complaint about that device.
     device_id = make_device()
-    assert "about=sensor" not in app.test_client().get(f"/sensors/{device_id}").get_data(as_text=True)
-    with_rights = make_app()
-    with_rights.add_url_rule("/rights/new", "rights.new_request", lambda: "")
-    page = with_rights.test_client().get(f"/sensors/{device_id}").get_data(as_text=True)
+    page = client.get(f"/sensors/{device_id}").get_data(as_text=True)
     assert f"/rights/new?about=sensor:{device_id}" in page or f"/rights/new?about=sensor%3A{device_id}" in page
