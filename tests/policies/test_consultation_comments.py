@@ -124,3 +124,21 @@ def test_comments_stay_readable_after_adoption(app, client, login, make_user, co
         services.adopt(None, db.session.get(PolicyVersion, version_id), trigger="feedback", summary=summary)
     page = client.get(f"/policies/{policy_id}/versions/2", headers=JA).get_data(as_text=True)
     assert "賛成します。" in page and 'class="comment-form"' not in page
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_consultation_page_runs_a_constant_number_of_queries(
+    app, client, make_user, consultation, count_queries, n
+):
+    policy_id, version_id = consultation
+    with app.test_request_context():
+        for i in range(n):
+            author = db.session.get(User, make_user().id)
+            version = db.session.get(PolicyVersion, version_id)
+            first = comments.add_comment(author, version, body=f"意見{i}", locale="ja")
+            comments.add_comment(author, version, body=f"補足{i}", locale="ja", parent=first)
+    url = f"/policies/{policy_id}/versions/2"
+    client.get(url)
+    with count_queries() as counted:
+        assert client.get(url).status_code == 200
+    assert counted.n == 9, counted.statements  # anonymous reader, whatever the number of comments
