@@ -12,16 +12,38 @@ from flask_login import current_user
 from ..core import signals
 from ..core.action_log import fixed
 from ..core.capability import Capability, NavEntry
+from ..core.comments import Commentable
 from ..core.i18n import localize
 from ..core.models import Role
 from ..core.permissions import any_of, has_role
 from ..core.resources import ResourceType
+from ..extensions import db
 from . import seeds, services
-from .models import Policy
+from .models import Policy, PolicyVersion
 from .personal import personal_data
 from .views import bp
 
 manage = has_role(Role.STAFF, Role.ADMIN)
+
+COMMENTS_NOT_YET = _l("Comments open when this draft goes to public consultation.")
+COMMENTS_NONE = _l("This version was not put to public consultation, so it takes no comments.")
+
+
+def _version_public(version: PolicyVersion) -> bool:
+    return version.is_public and version.policy.is_published
+
+
+def _consultation_closed(version: PolicyVersion, user) -> object:
+    if services.consultation_is_open(version):
+        return None
+    if version.consultation_opened_at is None:
+        return COMMENTS_NOT_YET if version.status == "draft" else COMMENTS_NONE
+    if version.status != "draft" and manage(user):
+        return None  # the city answers after the deadline, as in any public-comment procedure
+    return _(
+        "The public consultation on this version closed on %(date)s. Comments are no longer accepted.",
+        date=format_date(version.consultation_until),
+    )
 
 
 def _published(_user, policy) -> bool:
@@ -91,6 +113,25 @@ capability = Capability(
             title=lambda policy: localize(policy.title).text,
             is_public=lambda policy: policy.is_published,
             followable=True,
+        ),
+        # Residents comment on a version under public consultation, until its deadline.
+        ResourceType(
+            "policy_version",
+            PolicyVersion,
+            _l("Version of a data-use policy"),
+            url=lambda version: url_for("policies.show", policy_id=version.policy_id, number=version.number),
+            title=lambda version: localize(version.title).text,
+            is_public=_version_public,
+            comments=Commentable(
+                closed_reason=_consultation_closed,
+                official_answers=True,
+                heading=_l("Public consultation: comments"),
+                intro=_l(
+                    "Comment on this draft until the consultation closes. Comments are public; staff answer here, "
+                    "and the city's official answers are marked as such."
+                ),
+            ),
+            load_options=(db.joinedload(PolicyVersion.policy),),
         ),
     ),
     notification_kinds={

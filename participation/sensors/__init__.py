@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.action_log import fixed
 from ..core.capability import Capability, NavEntry
+from ..core.comments import Commentable
 from ..core.i18n import localize
 from ..core.models import Role
 from ..core.permissions import any_of, has_role
@@ -16,6 +17,14 @@ from .search import searchable
 from .views import bp
 
 manage = has_role(Role.STAFF, Role.ADMIN)
+
+NOT_PUBLISHED = _l("Questions open once this device is published in the register.")
+
+
+def _questions_closed(device: Device, _user) -> object:
+    # Drafts are staff-only pages; the register has no retired state yet (an expired device stays
+    # open on purpose: that is when residents most need to ask about it).
+    return None if device.is_published else NOT_PUBLISHED
 
 
 def _published(_user, device) -> bool:
@@ -41,6 +50,15 @@ capability = Capability(
             url=lambda device: url_for("sensors.show", device_id=device.id),
             title=lambda device: localize(device.name).text,
             is_public=lambda device: device.is_published,
+            comments=Commentable(
+                closed_reason=_questions_closed,
+                official_answers=True,
+                heading=_l("Questions and concerns about this device"),
+                intro=_l(
+                    "Ask the city about this device or raise a concern. Questions are public; staff answer here, "
+                    "and the city's official answers are marked as such."
+                ),
+            ),
         ),
     ),
     action_labels={

@@ -1,10 +1,12 @@
 """Staff register and publish a camera; a resident finds it on the map page (or in the table
-without JavaScript), opens it and opens its printable signage."""
+without JavaScript), opens it and opens its printable signage, then asks a question on the device page
+that staff answer officially."""
 
 from playwright.sync_api import expect
 
 from participation.core.models import Role
 from tests.conftest import PASSWORD
+from tests.e2e.test_rights_flow import _log_in, _log_out
 
 TEXT_FIELDS = {
     "name-ja": "見守りカメラ ブラウザ公園",
@@ -66,10 +68,42 @@ def test_staff_publish_a_camera_and_a_resident_finds_it(live_server, page, make_
         page.get_by_role("table").get_by_role("link", name="見守りカメラ ブラウザ公園").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("見守りカメラ ブラウザ公園")
     expect(page.get_by_text("安全・防犯")).to_be_visible()
+    device_url = page.url.split("#")[0].split("?")[0]
 
     page.get_by_role("link", name="印刷用の掲示").click()
     expect(page.locator(".signage-notice svg.segno")).to_be_visible()
     page.emulate_media(media="print")
     expect(page.locator(".signage-sticker")).to_be_visible()
     expect(page.locator(".site-header")).to_be_hidden()
-    # WIRE: the lead adds "asks a question" here once comments are merged.
+    page.emulate_media(media="screen")
+
+    # A resident asks a question on the device page (htmx with JavaScript, a plain form post without).
+    resident = make_user(name="公園 利用者")
+    _log_in(page, base, resident)
+    page.goto(device_url)
+    questions = page.locator(".comments")
+    expect(questions.get_by_role("heading", level=2)).to_have_text("この機器についての質問・意見")
+    questions.get_by_label("あなたのコメント").fill("夜間も録画していますか？")
+    questions.get_by_role("button", name="コメントを投稿する").click()
+    expect(questions.locator(".comment")).to_contain_text("夜間も録画していますか？")
+    _log_out(page)
+
+    # Staff answer in the thread and mark the answer as the city's official one.
+    _log_in(page, base, staff)
+    page.goto(device_url)
+    question = page.locator(".comment", has_text="夜間も録画していますか？").first
+    question.get_by_text("返信する", exact=True).click()
+    question.get_by_label("あなたの返信").fill("夜間も録画し、12日後に上書きで消去します。")
+    question.get_by_role("button", name="返信を投稿する").click()
+    answer = page.locator(".comment--depth-2", has_text="夜間も録画し、12日後に上書きで消去します。")
+    answer.get_by_role("button", name="市の回答として表示する").click()
+    expect(page.locator(".comment--official")).to_contain_text("市の回答")
+    _log_out(page)
+
+    # The resident sees the official answer under their question.
+    _log_in(page, base, resident)
+    page.goto(device_url)
+    official = page.locator(".comment--official")
+    expect(official).to_have_count(1)
+    expect(official).to_contain_text("夜間も録画し、12日後に上書きで消去します。")
+    expect(official.locator(".badge--official")).to_have_text("市の回答")

@@ -20,6 +20,10 @@ class Commentable:
     counter: object = None
     # staff may mark a comment as the city's official answer
     official_answers: bool = False
+    # lazy text replacing the section's generic "Comments" heading, e.g. "Questions about this device"
+    heading: object = None
+    # lazy text shown under the heading, saying what the thread is for
+    intro: object = None
 
 
 def make_capability():

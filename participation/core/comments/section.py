@@ -32,6 +32,8 @@ class CommentSection:
     type_name: str
     asks_stance: bool
     official_answers: bool
+    heading: object
+    intro: object
     closed_reason: object
     can_comment: bool
     nodes: list[CommentNode]
@@ -120,6 +122,8 @@ def comment_section(record, *, page: int | None = None, error=None, draft: str =
         type_name=type_name,
         asks_stance=bool(commentable.asks_stance(record)),
         official_answers=commentable.official_answers,
+        heading=commentable.heading,
+        intro=commentable.intro,
         closed_reason=closed,
         can_comment=closed is None and can("comments.create", record),
         nodes=[nodes[c.id] for c in roots],
