@@ -85,7 +85,7 @@ class Policy(db.Model):
     scope: Mapped[str] = mapped_column(String(20))
     # The title of the latest adopted version (or of the draft while none is adopted), for lists.
     title: Mapped[LocalizedText] = mapped_column(LocalizedTextType)
-    # Set when a version is first adopted; drafts of unpublished policies are staff-only.
+    # Set when a version first goes to public consultation or is adopted; until then it is staff-only.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -227,6 +227,8 @@ def open_consultation(actor: User | None, version: PolicyVersion, until: date | 
         version.status = "consultation"
         version.consultation_until = until
         version.consultation_opened_at = utcnow()
+        if version.policy.published_at is None:  # a new policy is drafted in public
+            version.policy.published_at = version.consultation_opened_at
         log_action(
             actor,
             "policy.consultation_opened",

@@ -142,3 +142,21 @@ def test_the_consultation_page_runs_a_constant_number_of_queries(
     with count_queries() as counted:
         assert client.get(url).status_code == 200
     assert counted.n == 9, counted.statements  # anonymous reader, whatever the number of comments
+
+
+def test_a_new_policy_is_public_from_its_first_consultation(app, client, make_policy, make_user, login):
+    policy_id = make_policy(adopted=False)
+    assert client.get(f"/policies/{policy_id}", headers=JA).status_code == 404
+    assert f"/policies/{policy_id}" not in client.get("/policies", headers=JA).get_data(as_text=True)
+    with app.app_context():
+        services.open_consultation(None, db.session.get(Policy, policy_id).versions[0], future())
+    assert f"/policies/{policy_id}" in client.get("/policies", headers=JA).get_data(as_text=True)
+    login(make_user(Role.RESIDENT))
+    response = client.post(
+        f"/comments/policy_version/{version_of(app, policy_id, 1).id}",
+        data={"body": "保存期間をもっと短くしてください。"},
+        headers=JA,
+    )
+    assert response.status_code in (302, 303)
+    page = client.get(f"/policies/{policy_id}", headers=JA).get_data(as_text=True)
+    assert "保存期間をもっと短くしてください。" in page
