@@ -49,6 +49,15 @@ CSRF_MESSAGE = (
 )
 
 
+class Refused(Exception):
+    """A change a service refuses for a reason the person can fix or understand. Each capability
+    subclasses it (ProposalError, PolicyError...); ``message`` is in the reader's language."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
 def _render(code: int, title, message):
     if htmx and not htmx.boosted:
         response = render_template("_flash_message.html", category="error", message=message)

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
+from ..core.errors import Refused
 from ..core.models import User
 from ..core.notifications import ensure_following, followers_of, notify
 from ..core.types import LocalizedText, utcnow
@@ -14,12 +15,8 @@ from ..processes.models import Process
 from .models import BODY_MAX, CONCLUSION_MAX, TITLE_MAX, Thread
 
 
-class ThreadError(Exception):
+class ThreadError(Refused):
     """A change refused for a reason the person can understand; ``message`` is in the reader's language."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 NOT_PUBLISHED = _l("This consultation is not open to the public.")

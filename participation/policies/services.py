@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
+from ..core.errors import Refused
 from ..core.models import User
 from ..core.notifications import notify
 from ..core.resources import load_many, resource_type, type_name_of
@@ -38,12 +39,8 @@ COVERABLE = ("sensor", "process")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,59}$")
 
 
-class PolicyError(Exception):
+class PolicyError(Refused):
     """A change refused for a reason the person can fix; ``message`` is in the reader's language."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 NOT_EDITABLE = _l("This version has been adopted and can no longer be changed. Write a new version instead.")

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
+from ..core.errors import Refused
 from ..core.i18n import localize
 from ..core.models import District, User
 from ..core.types import LocalizedText, utcnow
@@ -17,12 +18,8 @@ from ..extensions import db
 from .models import Phase, Process, ProcessCategory
 
 
-class ProcessError(Exception):
+class ProcessError(Refused):
     """A change refused for a reason the person can fix; ``message`` is in the reader's language."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 MISSING_TITLE = _l("Enter this in at least one language.")

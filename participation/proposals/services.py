@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
+from ..core.errors import Refused
 from ..core.models import District, Role, User
 from ..core.notifications import ensure_following, followers_of, notify, users_with_role
 from ..core.types import LocalizedText, local_today, utcnow
@@ -37,12 +38,8 @@ from .models import (
 )
 
 
-class ProposalError(Exception):
+class ProposalError(Refused):
     """A change refused for a reason the person can understand; ``message`` is in the reader's language."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 NOT_PUBLISHED = _l("This consultation is not open to the public.")

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
+from ..core.errors import Refused
 from ..core.models import District, User
 from ..core.types import LocalizedText, utcnow
 from ..extensions import db
@@ -17,12 +18,11 @@ from . import dtpr
 from .models import DISCLOSURE_FIELDS, FIELD_LABELS, IDENTIFIABILITY, KINDS, LOCALIZED_FIELDS, Device, DeviceVersion
 
 
-class SensorError(Exception):
-    """A change refused for a reason the person can fix; ``message`` is in the reader's language."""
+class SensorError(Refused):
+    """A change refused for a reason the person can fix; ``problems`` lists each missing field."""
 
     def __init__(self, message, problems: list | None = None):
-        super().__init__(str(message))
-        self.message = message
+        super().__init__(message)
         self.problems = problems or []
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ...extensions import db
 from ..action_log import PUBLIC, log_action
 from ..db import transaction
+from ..errors import Refused
 from ..models import User
 from ..notifications import ensure_following, followers_of, notify
 from ..notifications.models import Follow
@@ -22,12 +23,8 @@ from . import Commentable
 from .models import BODY_MAX, MAX_DEPTH, Comment, CommentVote, Stance
 
 
-class CommentError(Exception):
+class CommentError(Refused):
     """A change refused for a reason the person can understand; ``message`` is in the reader's language."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 MISSING_BODY = _l("Write your comment.")

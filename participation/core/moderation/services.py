@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ...extensions import db
 from ..action_log import log_action
 from ..db import transaction
+from ..errors import Refused
 from ..models import Role, User
 from ..notifications import notify
 from ..resources import ResourceType, resource_type, type_name_of
@@ -29,12 +30,8 @@ AUTO_HIDDEN = "auto:reports"
 UNBLOCKABLE_ROLES = (Role.ADMIN, Role.MODERATOR, Role.STAFF)
 
 
-class ModerationError(Exception):
+class ModerationError(Refused):
     """A refusal the person can understand; ``message`` is in the reader's language."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 class ReportResult(StrEnum):
