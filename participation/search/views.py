@@ -8,9 +8,9 @@ from ..core import resources
 from ..core.htmx import render
 from ..core.i18n import LOCALE_NAMES, supported_locales
 from ..core.pagination import page_number
-from .index import declarations
-from .query import QueryError, parse
-from .results import search, spaces
+from .documents import declarations
+from .query import QueryError
+from .results import did_you_mean, plan_for, search, spaces
 
 bp = Blueprint("search", __name__)
 
@@ -33,25 +33,29 @@ def index():
     locale = request.args.get("locale") or None
     if locale not in supported_locales():
         locale = None
-    space_options = spaces()
     space = request.args.get("space") or None
-    if space not in {value for value, _title, _label in space_options}:
-        space = None
-    error = pagination = parsed = None
+    error = pagination = plan = suggestion = None
+    space_options = []
     if text.strip():
         try:
-            parsed = parse(text)
+            plan = plan_for(text)
         except QueryError as exc:
             error = exc.message
         else:
+            # only the consultations with results for this search (its cost follows the results)
+            space_options = spaces(plan, type=type_, locale=locale)
+            if space not in {value for value, _title, _label in space_options}:
+                space = None
             pagination = search(
-                parsed,
+                plan,
                 page=page_number(),
                 per_page=current_app.config["PAGE_SIZE"],
                 type=type_,
                 locale=locale,
                 space=space,
             )
+            if not pagination.total:
+                suggestion = did_you_mean(plan, text.strip(), type=type_, locale=locale)
     return render(
         "search/index.html",
         "search/_results.html",
@@ -62,7 +66,8 @@ def index():
         spaces=space_options,
         types=types,
         locales=[(code, LOCALE_NAMES.get(code, code)) for code in supported_locales()],
-        parsed=parsed,
+        plan=plan,
         pagination=pagination,
         error=error,
+        suggestion=suggestion,
     )

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from ..core.action_log import log_action
 from ..core.db import transaction
 from ..core.models import District, User
+from ..core.searchable import defer_indexing
 from ..core.types import LocalizedText, utcnow
 from ..extensions import db
 from . import dtpr
@@ -257,9 +258,7 @@ def import_csv(actor: User | None, data: bytes, *, publish: bool = True) -> list
         raise ImportRefused([(None, EMPTY_FILE)])
     with transaction():
         if len(rows) > DEFER_INDEXING_ABOVE:
-            from ..search.outbox import defer
-
-            defer()
+            defer_indexing(db.session())
         now = utcnow()
         devices = []
         for fields in rows:

@@ -1,0 +1,566 @@
+"""The Whoosh backend: an index on this machine's disk, a cache derived from the database.
+
+The configured SEARCH_INDEX_DIR is a symbolic link to the current generation (a sibling directory);
+`rebuild` writes a new generation and swaps the link with one rename, so searches keep working.
+Whoosh allows one writer per index (a local file lock).
+
+Each index keeps its own position in the change feed (``search_outbox``) in a file of its
+generation: rows up to it are applied here. A request applies its own changes after commit; `sync`
+applies everything after the position, whichever machine wrote it, so every machine's index sees
+every change. On PostgreSQL a row's id is taken before its transaction commits, so a smaller id can
+become visible after a larger one: the position only moves past rows older than
+SEARCH_FEED_SETTLE_SECONDS (newer ones are applied, and applied again by the next sync). On SQLite
+writers take turns, so ids are visible in order and the position follows at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.analysis import Token, Tokenizer
+from whoosh.collectors import TopCollector
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import LockError
+from whoosh.util.filelock import try_for
+
+from ..core.models import SearchOutbox
+from ..core.types import utcnow
+from ..extensions import db
+from . import rebuilding
+from .backend import COORDINATION, Backend, Row
+from .documents import IndexDocument, current_documents, parse_ref
+from .models import SearchFeedPosition
+from .query import READING, Alt, Group, Plan
+
+log = logging.getLogger(__name__)
+FIELDS = ("title_w", "body_w")
+POSITION_FILE = "feed-position"
+
+
+class PositionedTokenizer(Tokenizer):
+    """Reads the analyser's output as stored: terms separated by spaces, a reading ("~" first) at
+    the position of the word before it. Whoosh pickles the schema with this class: keep it here."""
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __hash__(self):
+        return hash(self.__class__.__name__)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # fmt: skip
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos - 1
+        for term in value.split(" "):
+            if not term:
+                continue
+            if not term.startswith(READING) or pos < start_pos:
+                pos += 1
+            token.text = term
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = pos
+            yield token
+
+
+def make_schema() -> Schema:
+    words = PositionedTokenizer()
+    return Schema(
+        key=ID(stored=True, unique=True),  # "process:12:ja"
+        ref=ID(stored=True, sortable=True),  # "process:12", every locale of one record
+        type=ID(stored=True),
+        resource_id=ID(stored=True),
+        locale=ID(stored=True),
+        title=STORED(),
+        body=STORED(),
+        title_w=TEXT(analyzer=words, phrase=True, field_boost=2.0),
+        body_w=TEXT(analyzer=words, phrase=True),
+        vocab=KEYWORD(),
+        space=ID(stored=True, sortable=True),  # "process:12"
+        date=DATETIME(stored=True),
+        public=BOOLEAN(stored=True),
+    )
+
+
+def fields_of(doc: IndexDocument) -> dict:
+    return {
+        "key": doc.key,
+        "ref": doc.ref,
+        "type": doc.type,
+        "resource_id": str(doc.resource_id),
+        "locale": doc.locale,
+        "title": doc.title,
+        "body": doc.body,
+        "title_w": " ".join(doc.title_terms),
+        "body_w": " ".join(doc.body_terms),
+        "vocab": " ".join(sorted(doc.vocab)),
+        "space": doc.space,
+        "date": doc.date,
+        "public": True,
+    }
+
+
+# --- location and generations ----------------------------------------------------------------------
+
+
+def index_path() -> Path:
+    configured = current_app.config.get("SEARCH_INDEX_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "search-index"
+
+
+@contextmanager
+def _setup_lock(path: Path) -> Iterator[None]:
+    """Serialises creating and swapping index generations between processes on this host."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _new_generation(path: Path, position: int = 0) -> Path:
+    directory = path.parent / f"{path.name}.{uuid.uuid4().hex[:12]}"
+    directory.mkdir()
+    windex.create_in(str(directory), make_schema())
+    _write_position(directory, position)
+    return directory
+
+
+def _point_to(path: Path, directory: Path) -> None:
+    """Make ``path`` a link to ``directory`` in one atomic rename."""
+    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
+    os.symlink(directory.name, tmp)
+    os.replace(tmp, path)
+
+
+def _open_dir(path: Path, attempts: int = 10):
+    """Open the index at ``path``. Opening reads the newest table of contents; a writer in another
+    process may delete it (after writing a newer one) between the listing and the read, so try again
+    a few times, as Whoosh itself does when opening a reader."""
+    for attempt in range(attempts):
+        try:
+            return windex.open_dir(str(path))
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+def _is_unset_directory(path: Path) -> bool:
+    """A plain directory (made by hand, or an index from before generations) with no index in it."""
+    return path.is_dir() and not path.is_symlink() and not windex.exists_in(str(path))
+
+
+def _feed_head() -> int:
+    with Session(db.engine) as session:
+        return session.scalar(select(func.coalesce(func.max(SearchOutbox.id), 0)))
+
+
+def open_index(create: bool = True):
+    """The current index; made (empty, reading the feed from its start) when there is none yet. A link that
+    exists always points to a complete generation, so it is never replaced here: replacing it after
+    a failed read would swap in an empty index and lose every document indexed so far."""
+    path = index_path()
+    missing = not (path.is_symlink() or path.exists())
+    if missing or _is_unset_directory(path):
+        if not create:
+            return None
+        with _setup_lock(path):
+            if not (path.is_symlink() or path.exists()):
+                _point_to(path, _new_generation(path))
+            elif _is_unset_directory(path):
+                windex.create_in(str(path), make_schema())
+    return _open_dir(path)
+
+
+def _read_position(directory: Path) -> int:
+    try:
+        return int((directory / POSITION_FILE).read_text().strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def _write_position(directory: Path, position: int) -> None:
+    tmp = directory / f".{POSITION_FILE}.{uuid.uuid4().hex[:8]}"
+    tmp.write_text(str(position))
+    os.replace(tmp, directory / POSITION_FILE)
+
+
+# --- searching -------------------------------------------------------------------------------------
+
+_searchers = threading.local()
+
+
+def searcher_at(path: Path):
+    """A searcher of the index at ``path``, kept per thread until the index changes: opening a large
+    index's segment files took far longer than a query (~240 ms at 100,000 documents). A new commit
+    (a new generation of the index) or a rebuild (the link moves) gets a new searcher."""
+    cache = _searchers.__dict__.setdefault("by_path", {})
+    real = path.resolve()
+    found = cache.get(path)
+    if found is not None and found[0] == real and found[1].latest_generation() == found[2]:
+        return found[3]
+    ix = _open_dir(real)
+    generation = ix.latest_generation()
+    searcher = ix.searcher()
+    if found is not None:
+        found[3].close()
+    cache[path] = (real, ix, generation, searcher)
+    return searcher
+
+
+def _alt(alt: Alt) -> wq.Query:
+    def each(make):
+        return wq.Or([make(f) for f in FIELDS])
+
+    if len(alt.terms) == 1:
+        query = each(lambda f: wq.Term(f, alt.terms[0]))
+    elif alt.adjacent:
+        query = each(lambda f: wq.Phrase(f, list(alt.terms)))
+    else:
+        query = wq.And([each(lambda f, t=t: wq.Term(f, t)) for t in alt.terms])
+    query.boost = alt.boost
+    return query
+
+
+def _any(group: Group) -> wq.Query:
+    alts = [_alt(a) for a in group.alts]
+    return alts[0] if len(alts) == 1 else wq.Or(alts)
+
+
+def _scored(group: Group) -> wq.Query:
+    """Matches what the group matches, scoring COORDINATION more than its term weights."""
+    found = _any(group)
+    return wq.Or([wq.ConstantScoreQuery(found, COORDINATION), found])
+
+
+def compile_plan(plan: Plan) -> tuple[wq.Query, float]:
+    """The Whoosh query of ``plan`` and the least score a match must have (its groups' count)."""
+    parts = [_scored(g) for g in plan.required]
+    if plan.soft:
+        parts.append(wq.Or([_scored(g) for g in plan.soft]))
+    query = parts[0] if len(parts) == 1 else wq.And(parts)
+    if plan.excluded:
+        query = wq.AndNot(query, wq.Or([_any(g) for g in plan.excluded]))
+    return query, COORDINATION * (len(plan.required) + plan.soft_min) - 1.0
+
+
+class RecordsCollector(TopCollector):
+    """The top documents scoring at least ``min_score``, at most one per record (its best-scoring
+    language) when ``collapse``, the number of such records, and their spaces, in one pass."""
+
+    def __init__(self, limit: int, min_score: float, collapse: bool = True):
+        # every match must be seen to be counted: no block skipping, no matcher replacement
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self.min_score, self.collapse = min_score, collapse
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.best: dict = {}  # ref -> (score, global docnum)
+        self.found_spaces: set = set()
+
+    def set_subsearcher(self, subsearcher, offset):
+        super().set_subsearcher(subsearcher, offset)
+        reader = subsearcher.reader()
+        self.refs = reader.column_reader("ref") if reader.has_column("ref") else {}
+        self.space_column = reader.column_reader("space") if reader.has_column("space") else {}
+
+    def collect(self, sub_docnum):
+        score = self.matcher.score()
+        if score < self.min_score:
+            return
+        global_docnum = self.offset + sub_docnum
+        self.found_spaces.add(self.space_column[sub_docnum])
+        key = self.refs[sub_docnum] if self.collapse else global_docnum
+        found = self.best.get(key)
+        if found is not None:
+            if score <= found[0]:
+                return
+            self.remove(found[1])
+        self.best[key] = (score, global_docnum)
+        self._collect(global_docnum, score)
+
+    def count(self):
+        return len(self.best)
+
+
+def _filters(type=None, locale=None, space=None) -> wq.Query:
+    filters = [wq.Term("public", True)]
+    if type:
+        filters.append(wq.Term("type", type))
+    if locale:
+        filters.append(wq.Term("locale", locale))
+    if space:
+        filters.append(wq.Term("space", space))
+    # joined to the query with no effect on ranking, rather than as ``filter=``: Whoosh's filter
+    # collector bypasses collapsing, which would list a record once per language
+    return wq.ConstantScoreQuery(wq.And(filters), 0.0)
+
+
+class WhooshBackend(Backend):
+    name = "whoosh"
+
+    def searcher(self):
+        path = index_path()
+        if not path.exists():
+            open_index()
+        return searcher_at(path)
+
+    # --- reading ---
+
+    def _collect(self, plan: Plan, limit: int, type=None, locale=None, space=None) -> RecordsCollector:
+        query, min_score = compile_plan(plan)
+        collector = RecordsCollector(limit, min_score, collapse=not locale)
+        self.searcher().search_with_collector(wq.And([query, _filters(type, locale, space)]), collector)
+        return collector
+
+    def find(self, plan, *, page, per_page, type=None, locale=None, space=None):
+        collector = self._collect(plan, page * per_page, type, locale, space)
+        results = collector.results()
+        rows = []
+        for n in range((page - 1) * per_page, min(page * per_page, results.scored_length())):
+            hit = results[n]
+            ref = parse_ref(hit["ref"])
+            if ref is not None:
+                rows.append(
+                    Row(ref, parse_ref(hit.get("space")), hit.get("locale"), hit.get("date"), hit["title"], hit["body"])
+                )
+        return collector.count(), rows
+
+    def spaces(self, plan, *, type=None, locale=None, limit=200):
+        return sorted(s for s in self._collect(plan, 1, type, locale).found_spaces if s)[:limit]
+
+    def known(self, terms):
+        reader = self.searcher().reader()
+        return {t for t in terms if any((f, t) in reader for f in FIELDS)}
+
+    def has_term(self, term: str) -> bool:
+        return bool(self.known([term]))
+
+    def vocabulary(self, prefix, limit=50):
+        reader = self.searcher().reader()
+        found = []
+        for term in reader.expand_prefix("vocab", prefix):
+            term = term.decode() if isinstance(term, bytes) else term
+            found.append((term, reader.doc_frequency("vocab", term)))
+            if len(found) >= limit:
+                break
+        return found
+
+    def close_terms(self, term: str, maxdist: int = 2) -> list[tuple[str, int]]:
+        reader = self.searcher().reader()
+        found = []
+        for near in reader.terms_within("vocab", term, maxdist, prefix=3):
+            near = near.decode() if isinstance(near, bytes) else near
+            found.append((near, reader.doc_frequency("vocab", near)))
+        return found
+
+    # --- writing ---
+
+    def apply_own(self, own, timeout):
+        ix = open_index()
+        try:
+            writer = ix.writer(timeout=timeout, delay=0.05)
+        except LockError:
+            log.info("search index is locked; these changes wait for the next sync")
+            return
+        ids = {i for found in own.values() for i in found}
+        try:
+            with Session(db.engine) as session:
+                drop, documents = current_documents(session, own)
+                settled = self._settle() == 0
+                position = _read_position(Path(ix.storage.folder))
+                others = settled and session.scalar(
+                    select(func.count(SearchOutbox.id)).where(SearchOutbox.id > position, SearchOutbox.id.not_in(ids))
+                )
+                session.rollback()
+            for ref in drop:
+                writer.delete_by_term("ref", ref)
+            for doc in documents:
+                writer.add_document(**fields_of(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        if settled and not others:  # nothing else waits: the feed is applied up to these rows
+            self._store_position(Path(ix.storage.folder), max(ids))
+
+    def _settle(self) -> float:
+        return 0.0 if db.engine.dialect.name == "sqlite" else current_app.config["SEARCH_FEED_SETTLE_SECONDS"]
+
+    def _store_position(self, directory: Path, position: int) -> None:
+        if position <= _read_position(directory):
+            return
+        _write_position(directory, position)
+        name = f"{socket.gethostname()}:{index_path().resolve().parent}"
+        with Session(db.engine) as session, session.begin():
+            row = session.get(SearchFeedPosition, name)
+            if row is None:
+                session.add(SearchFeedPosition(name=name, position=position, updated_at=utcnow()))
+            else:
+                row.position, row.updated_at = position, utcnow()
+
+    def has_backlog(self, own):
+        ix = open_index()
+        position = _read_position(Path(ix.storage.folder))
+        ids = [i for found in own.values() for i in found]
+        query = select(SearchOutbox.id).where(SearchOutbox.id > position, SearchOutbox.id.not_in(ids))
+        settle = self._settle()
+        if settle:
+            query = query.where(SearchOutbox.created_at < utcnow() - timedelta(seconds=settle))
+        with Session(db.engine) as session:
+            return session.scalar(query.limit(1)) is not None
+
+    def sync(self, timeout, batch_size=500):
+        ix = open_index()
+        directory = Path(ix.storage.folder)
+        applied = 0
+        settle = self._settle()
+        while True:
+            try:
+                writer = ix.writer(timeout=timeout, delay=0.05)
+            except LockError:
+                log.info("search index is locked; the feed waits for the next sync")
+                return applied
+            try:
+                position = _read_position(directory)
+                with Session(db.engine) as session:
+                    rows = session.execute(
+                        select(SearchOutbox.id, SearchOutbox.resource_type, SearchOutbox.resource_id, SearchOutbox.created_at)
+                        .where(SearchOutbox.id > position)
+                        .order_by(SearchOutbox.id)
+                        .limit(batch_size)
+                    ).all()
+                    if not rows:
+                        writer.cancel()
+                        return applied
+                    drop, documents = current_documents(session, dict.fromkeys((r.resource_type, r.resource_id) for r in rows))
+                    session.rollback()  # end the read snapshot before writing
+                for ref in drop:
+                    writer.delete_by_term("ref", ref)
+                for doc in documents:
+                    writer.add_document(**fields_of(doc))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            horizon = utcnow() - timedelta(seconds=settle)
+            settled = rows if not settle else _settled_prefix(rows, horizon)
+            applied += len(rows)
+            if settled:
+                self._store_position(directory, settled[-1].id)
+            if len(settled) < len(rows) or len(rows) < batch_size:
+                self._prune()
+                return applied
+
+    def _prune(self) -> None:
+        """Drop feed rows every machine's index has read (machines heard from in the last week)."""
+        keep = current_app.config["SEARCH_FEED_KEEP_DAYS"]
+        with Session(db.engine) as session, session.begin():
+            lowest = session.scalar(
+                select(func.min(SearchFeedPosition.position)).where(
+                    SearchFeedPosition.updated_at > utcnow() - timedelta(days=keep)
+                )
+            )
+            if lowest:  # the newest row stays: SQLite would reuse the ids of deleted last rows
+                session.execute(delete(SearchOutbox).where(SearchOutbox.id < lowest))
+
+    def pending(self):
+        ix = open_index()
+        position = _read_position(Path(ix.storage.folder))
+        with Session(db.engine) as session:
+            return session.scalar(select(func.count(SearchOutbox.id)).where(SearchOutbox.id > position))
+
+    def rebuild(self, progress=None, lock_timeout=60.0, workers=1):
+        """Build a new generation from the database and swap it in; returns the number of documents.
+
+        The current index's write lock is held meanwhile, so changes committed during the rebuild are
+        not applied to the index about to be replaced; the new one starts at the feed's end as it was
+        before the records were read, and catches up afterwards."""
+        path = index_path()
+        open_index()
+        old = windex.open_dir(str(path.resolve()))  # its real directory: the link moves during the swap
+        lock = old.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=lock_timeout, delay=0.1):
+            raise LockError("the search index is locked by another writer")
+        try:
+            head = _feed_head()
+            directory = _new_generation(path, head)
+            ix = windex.open_dir(str(directory))
+            writer = ix.writer(limitmb=256)
+            count = 0
+            for doc in rebuilding.all_documents(progress, workers):
+                writer.add_document(**fields_of(doc))
+                count += 1
+            writer.commit(optimize=True)
+            previous = path.resolve() if path.is_symlink() else None
+            with _setup_lock(path):
+                if path.is_dir() and not path.is_symlink():  # an index made before generations existed
+                    path.rename(path.parent / f"{path.name}.{uuid.uuid4().hex[:12]}")
+                _point_to(path, directory)
+        finally:
+            lock.release()
+        _remove_old_generations(path, keep={directory, previous})
+        self._store_position(directory, head)
+        self.sync(timeout=lock_timeout)
+        return count
+
+    # --- statistics ---
+
+    def index_counts(self):
+        counts: dict[str, dict[str, int]] = {}
+        refs: dict[str, set] = {}
+        with open_index().searcher() as searcher:
+            for fields in searcher.all_stored_fields():
+                entry = counts.setdefault(fields["type"], {"documents": 0, "records": 0})
+                entry["documents"] += 1
+                refs.setdefault(fields["type"], set()).add(fields["ref"])
+        for name, found in refs.items():
+            counts[name]["records"] = len(found)
+        return counts
+
+    def indexed_keys(self):
+        with open_index().searcher() as searcher:
+            return {fields["key"] for fields in searcher.all_stored_fields()}
+
+    def describe(self):
+        ix = open_index()
+        return f"whoosh index {index_path()} at feed position {_read_position(Path(ix.storage.folder))}"
+
+
+def _settled_prefix(rows, horizon) -> list:
+    """The rows before the first one too recent to be sure no smaller id is still to come."""
+    settled = []
+    for row in rows:
+        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=horizon.tzinfo)
+        if created >= horizon:
+            break
+        settled.append(row)
+    return settled
+
+
+def _remove_old_generations(path: Path, keep: set) -> None:
+    """Keep the current and the previous generation (a search may still be reading it)."""
+    for candidate in path.parent.glob(f"{path.name}.*"):
+        if candidate.is_dir() and candidate.resolve() not in {k.resolve() for k in keep if k}:
+            shutil.rmtree(candidate, ignore_errors=True)
