@@ -205,7 +205,7 @@ class PostgresBackend(Backend):
     def apply_own(self, own, timeout):
         ids = [i for found in own.values() for i in found]
         with Session(db.engine) as session, session.begin():
-            session.execute(text("SET LOCAL lock_timeout = :ms"), {"ms": f"{int(timeout * 1000)}ms"})
+            session.execute(text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": f"{int(timeout * 1000)}ms"})
             rows = self._claim(
                 session,
                 select(SearchOutbox.id, SearchOutbox.resource_type, SearchOutbox.resource_id).where(SearchOutbox.id.in_(ids)),
