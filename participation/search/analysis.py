@@ -37,6 +37,8 @@ _VARIANTS = str.maketrans(
 _CJK = re.compile(r"[\u3005-\u3007\u3041-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _ALNUM = re.compile(r"[^\W\d_]+|\d+")
 _KATAKANA_WORD = re.compile(r"^[\u30a1-\u30fa\u30fc]{4,}$")
+_INNER_KANA = re.compile(r"(?<=[\u3005\u4e00-\u9fff])[\u3041-\u3096]+(?=[\u3005\u4e00-\u9fff])")
+SKELETON = "^"  # a word's form without its inner okurigana (担い手 → ^担手), at the word's position
 
 # Function words a question or a sentence is made of: dropped when a query is read as a sentence.
 _FUNCTION_POS = {"助詞", "助動詞", "補助記号", "空白", "記号", "代名詞", "接続詞", "感動詞", "連体詞", "副詞"}
@@ -83,6 +85,10 @@ class Token:
     end: int
     content: bool  # a content word (not a particle, an ending or a question word)
     noun: bool = False  # a Japanese noun: its reading and spelling go into the vocabulary
+    skeleton: str = ""  # SKELETON + the word without okurigana between its kanji, if it has any
+
+    def _replace_span(self, start: int, end: int) -> Token:
+        return Token(self.term, self.reading, start, end, self.content, self.noun, self.skeleton)
 
 
 def _is_content(m: japanese.Morpheme) -> bool:
@@ -105,12 +111,35 @@ def _latin(surface: str, start: int, content: bool = True) -> list[Token]:
     return tokens
 
 
+def skeleton_of(word: str) -> str:
+    """担い手 → 担手, 落ち葉 → 落葉 (okurigana between kanji left out, as official forms do);
+    "" when there is nothing to leave out."""
+    bare = _INNER_KANA.sub("", word)
+    return bare if bare != word else ""
+
+
 def _token(m: japanese.Morpheme, content: bool) -> list[Token]:
     if not has_cjk(m.surface):
         return _latin(m.surface, m.start, content)
-    normalized = normalize(m.normalized).lower()
+    if m.oov and _KATAKANA_WORD.match(m.surface) and not m.surface.endswith("ー"):
+        # an unknown katakana compound written without its final long vowel (マルチステークホルダ):
+        # its words as the dictionary knows them when written with it
+        parts = japanese.analyse_short(m.surface + "ー")
+        if len(parts) > 1 and not any(p.oov for p in parts):
+            return [
+                t._replace_span(m.start + p.start, min(m.start + p.end, m.end))
+                for p in parts
+                for t in _token(p, content)
+            ]
+    normalized = fold(normalize(m.normalized).lower())
     reading = fold(m.reading) if m.reading else japanese.to_katakana(m.surface)
-    return [Token(fold(normalized), reading, m.start, m.end, content, content and m.pos[0] == "名詞")]
+    bare = skeleton_of(m.surface)
+    return [
+        Token(
+            normalized, reading, m.start, m.end, content, content and m.pos[0] == "名詞",
+            SKELETON + bare if bare and bare != normalized else "",
+        )
+    ]  # fmt: skip
 
 
 def tokens(text: str) -> list[Token]:
@@ -157,6 +186,7 @@ class Analysed:
 
     words: list[str]
     readings: list[str]
+    skeletons: list[str]
     sounds: set[str]  # "s:reading:word" of its nouns, the vocabulary for "did you mean"
     latin: set[str]  # "w:word" of its Latin words as written (lower case), for "did you mean"
 
@@ -166,6 +196,7 @@ def analyse_field(text: str) -> Analysed:
     return Analysed(
         [t.term for t in found],
         [t.reading for t in found],
+        [t.skeleton for t in found],
         {f"s:{t.reading}:{t.term}" for t in found if t.noun},
         {f"w:{word}" for t in found if (word := text[t.start : t.end].lower()).isalpha() and word.isascii() and len(word) > 2},
     )

@@ -51,12 +51,15 @@ class IndexDocument:
     vocab: set[str]
 
 
-def terms_with_readings(words: list[str], readings: list[str]) -> list[str]:
+def terms_with_readings(words: list[str], readings: list[str], skeletons: list[str]) -> list[str]:
+    """Each word, then its reading and its form without okurigana (at the word's position)."""
     found = []
-    for word, reading in zip(words, readings, strict=True):
+    for word, reading, skeleton in zip(words, readings, skeletons, strict=True):
         found.append(word)
         if reading != word:
             found.append(READING + reading)
+        if skeleton:
+            found.append(skeleton)
     return found
 
 
@@ -73,8 +76,8 @@ def analyse(key, ref, type_, resource_id, locale, title, body, space, date) -> I
         body,
         space,
         date,
-        terms_with_readings(t.words, t.readings),
-        terms_with_readings(b.words, b.readings),
+        terms_with_readings(t.words, t.readings, t.skeletons),
+        terms_with_readings(b.words, b.readings, b.skeletons),
         t.sounds | b.sounds | t.latin | b.latin,
     )
 

@@ -27,6 +27,7 @@ from . import rebuilding
 from .backend import COORDINATION, Backend, Row
 from .documents import IndexDocument, current_documents, parse_ref
 from .models import SearchDocument, SearchTerm
+from .analysis import SKELETON
 from .query import READING, Alt, Group, Plan
 
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
@@ -44,7 +45,7 @@ def tsvector(title_terms: list[str], body_terms: list[str]) -> str:
     pos = 0
     for weight, terms in (("A", title_terms), ("B", body_terms)):
         for term in terms:
-            if not term.startswith(READING) or pos == 0:
+            if not term.startswith((READING, SKELETON)) or pos == 0:
                 pos += 1
             if term and len(term) <= 200:
                 positions.setdefault(term, []).append(f"{min(pos, MAX_POSITION)}{weight}")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from ..core import japanese
-from .analysis import Unit, has_cjk, normalize, query_units
+from .analysis import SKELETON, Unit, has_cjk, normalize, query_units
 
 MAX_LENGTH = 200
 MAX_GROUPS = 12
@@ -39,6 +39,8 @@ NO_WORDS = _l("Your search has no words or numbers to look for. Try other words.
 
 _ITEMS = re.compile(r'"([^"]*)"?|「([^」]*)」?|(\S+)')
 _OR = {"OR", "|", "||", "または"}
+# "Web 3.0", "Society 5.0": a number typed apart from the word it belongs to is read as one run
+_WORD_NUMBER = re.compile(r"(?<=[A-Za-z])\s+(?=\d+(?:\.\d+)*(?:\s|$))")
 
 
 class QueryError(ValueError):
@@ -155,6 +157,8 @@ def _group(text: str, units: list[Unit], vocabulary: Vocabulary, synonyms, relax
         pieces = split_reading(_reading_of(units), vocabulary.known)
         if pieces:
             group.alts.append(Alt(tuple(READING + p for p in pieces), 1.0))
+    if re.fullmatch(r"[\u3005\u4e00-\u9fff]{2,}", text):  # 担手 also finds 担い手, written with okurigana
+        group.alts.append(Alt((SKELETON + text,), 1.5))
     if relax and len(units) > 1:  # a sentence's compound: its words anywhere count, below the run
         group.alts.append(Alt(tuple(t.term for u in units for t in u.tokens), 0.5, adjacent=False))
     group.alts = list(dict.fromkeys(group.alts))[:MAX_ALTERNATIVES]
@@ -194,6 +198,8 @@ def parse(text: str | None, vocabulary: Vocabulary | None = None, synonyms: Iter
         raise QueryError(EMPTY)
     if len(text) > MAX_LENGTH:
         raise QueryError(TOO_LONG)
+    text = _WORD_NUMBER.sub("", text)
+    function_only: list[tuple[str, list[Unit]]] = []
     required: list[Group] = []
     soft: list[Group] = []
     excluded: list[Group] = []
@@ -222,6 +228,7 @@ def parse(text: str | None, vocabulary: Vocabulary | None = None, synonyms: Iter
         if plain is not None and not negative and all(not u.content for u in units if u.tokens):
             if any(u.tokens for u in units):
                 sentence = True  # an English stop word or a lone particle: the query reads as a sentence
+                function_only.append((item, units))
             continue
         group = _group(item.strip(), _strip_prefix(units) if plain is not None else units, vocabulary, synonyms)
         if group is None:
@@ -239,6 +246,9 @@ def parse(text: str | None, vocabulary: Vocabulary | None = None, synonyms: Iter
             last_required = group
             words.append(group.text)
         pending_or = False
+    if not required and not soft and function_only:  # only such words ("with", "の"): look for them
+        required = [g for item, units in function_only if (g := _group(item, units, vocabulary, synonyms))]
+        sentence = False
     if sentence:  # plain words around a sentence's function words count as its content words
         soft += [g for g in required if not g.hard]
         required = [g for g in required if g.hard]

@@ -46,6 +46,7 @@ from . import rebuilding
 from .backend import COORDINATION, Backend, Row
 from .documents import IndexDocument, current_documents, parse_ref
 from .models import SearchFeedPosition
+from .analysis import SKELETON
 from .query import READING, Alt, Group, Plan
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class PositionedTokenizer(Tokenizer):
         for term in value.split(" "):
             if not term:
                 continue
-            if not term.startswith(READING) or pos < start_pos:
+            if not term.startswith((READING, SKELETON)) or pos < start_pos:
                 pos += 1
             token.text = term
             token.boost = 1.0
