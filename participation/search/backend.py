@@ -20,6 +20,7 @@ from flask import current_app
 from .query import Plan, Vocabulary
 
 COORDINATION = 1000.0  # each matched group adds this, so documents matching more groups rank first
+DIRECT = 100.0  # and this when it matched as typed (not only a variant, synonym or reading of it)
 
 
 @dataclass

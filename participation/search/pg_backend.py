@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from ..core.models import SearchOutbox
 from ..extensions import db
 from . import rebuilding
-from .backend import COORDINATION, Backend, Row
+from .backend import COORDINATION, DIRECT, Backend, Row
 from .documents import IndexDocument, current_documents, parse_ref
 from .models import SearchDocument, SearchTerm
 from .analysis import SKELETON
@@ -69,7 +69,14 @@ def compile_plan(plan: Plan) -> dict:
     if plan.soft:
         must.append("(" + " | ".join(group_query(g) for g in plan.soft) + ")")
     must += [f"!{group_query(g)}" for g in plan.excluded]
-    return {"must": " & ".join(must), "groups": groups, "any": " | ".join(groups), "min": len(plan.required) + plan.soft_min}
+    direct = [_alt(g.alts[0]) for g in plan.groups if len(g.alts) > 1]
+    return {
+        "must": " & ".join(must),
+        "groups": groups,
+        "direct": direct,
+        "any": " | ".join(groups),
+        "min": len(plan.required) + plan.soft_min,
+    }
 
 
 class PostgresBackend(Backend):
@@ -88,7 +95,12 @@ class PostgresBackend(Backend):
         for n, query in enumerate(compiled["groups"]):
             params[f"g{n}"] = query
             coord.append(f"(terms @@ CAST(:g{n} AS tsquery))::int")
+        direct = []
+        for n, query in enumerate(compiled["direct"]):
+            params[f"d{n}"] = query
+            direct.append(f"(terms @@ CAST(:d{n} AS tsquery))::int")
         params["min"] = compiled["min"]
+        self._direct = " + ".join(direct) or "0"
         return " AND ".join(where), params, " + ".join(coord) or "0"
 
     def find(self, plan, *, page, per_page, type=None, locale=None, space=None):
@@ -98,7 +110,7 @@ class PostgresBackend(Backend):
         sql = f"""
             WITH matched AS (
                 SELECT key, ref, ({coord}) AS coord,
-                       ts_rank('{{0.1, 0.2, 0.4, 1.0}}', terms, CAST(:any AS tsquery), 1) AS rank
+                       ({self._direct}) * {DIRECT} + ts_rank('{{0.1, 0.2, 0.4, 1.0}}', terms, CAST(:any AS tsquery), 1) AS rank
                 FROM search_documents WHERE {where}
             ), best AS (
                 SELECT DISTINCT ON ({partition}) key, coord * {COORDINATION} + rank AS score

@@ -146,11 +146,17 @@ def _reading_of(units: Iterable[Unit]) -> str:
     return "".join(t.reading for u in units for t in u.tokens if has_cjk(t.reading))
 
 
-def _group(text: str, units: list[Unit], vocabulary: Vocabulary, synonyms, relax: bool = False) -> Group | None:
+def _group(
+    text: str, units: list[Unit], vocabulary: Vocabulary, synonyms, relax: bool = False, exact: bool = False
+) -> Group | None:
+    """The first alternative is what was typed; the others (variants, synonyms, readings) follow,
+    unless ``exact`` (a quoted phrase)."""
     terms = tuple(t.term for u in units for t in u.tokens)
     if not terms:
         return None
     group = Group(text, [Alt(terms, 2.0)], tuple(units))
+    if exact:
+        return group
     for other in _substitutions(terms, synonyms):
         group.alts.append(Alt(other, 1.5))
     if japanese.has_hiragana(text) and has_cjk(text):
@@ -230,7 +236,13 @@ def parse(text: str | None, vocabulary: Vocabulary | None = None, synonyms: Iter
                 sentence = True  # an English stop word or a lone particle: the query reads as a sentence
                 function_only.append((item, units))
             continue
-        group = _group(item.strip(), _strip_prefix(units) if plain is not None else units, vocabulary, synonyms)
+        group = _group(
+            item.strip(),
+            _strip_prefix(units) if plain is not None else units,
+            vocabulary,
+            synonyms,
+            exact=plain is None,
+        )
         if group is None:
             continue
         if negative:

@@ -43,7 +43,7 @@ from ..core.models import SearchOutbox
 from ..core.types import utcnow
 from ..extensions import db
 from . import rebuilding
-from .backend import COORDINATION, Backend, Row
+from .backend import COORDINATION, DIRECT, Backend, Row
 from .documents import IndexDocument, current_documents, parse_ref
 from .models import SearchFeedPosition
 from .analysis import SKELETON
@@ -250,9 +250,13 @@ def _any(group: Group) -> wq.Query:
 
 
 def _scored(group: Group) -> wq.Query:
-    """Matches what the group matches, scoring COORDINATION more than its term weights."""
+    """Matches what the group matches, scoring COORDINATION more than its term weights (and DIRECT
+    more where it matched as typed)."""
     found = _any(group)
-    return wq.Or([wq.ConstantScoreQuery(found, COORDINATION), found])
+    parts = [wq.ConstantScoreQuery(found, COORDINATION), found]
+    if len(group.alts) > 1:
+        parts.append(wq.ConstantScoreQuery(_alt(group.alts[0]), DIRECT))
+    return wq.Or(parts)
 
 
 def compile_plan(plan: Plan) -> tuple[wq.Query, float]:
