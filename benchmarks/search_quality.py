@@ -212,10 +212,28 @@ class Ours:
 
         from participation.search.whoosh_backend import WhooshBackend, fields_of, make_schema
 
+        from sqlalchemy.orm import Session
+
+        from participation import create_app
+        from participation.extensions import db
+        from participation.search import vocabulary
+        from participation.search.models import SearchTerm
+
+        # the vocabulary ("did you mean") is a table: an SQLite database of its own for it
+        folder = tempfile.mkdtemp(prefix="bench-quality-")
+        self.app = create_app(
+            {"APP_ENV": "testing", "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{folder}/vocabulary.sqlite"},
+            instance_path=folder,
+        )
         ix = RamStorage().create_index(make_schema())
+        analysed = _index_documents(docs)
         with ix.writer() as writer:
-            for doc in _index_documents(docs):
+            for doc in analysed:
                 writer.add_document(**fields_of(doc))
+        with self.app.app_context():
+            db.metadata.create_all(db.engine, tables=[SearchTerm.__table__])
+            with Session(db.engine) as session, session.begin():
+                vocabulary.replace(session, {t for d in analysed for t in vocabulary.of(d)})
         searcher = ix.searcher()
 
         class InMemory(WhooshBackend):
@@ -226,9 +244,7 @@ class Ours:
         self.synonyms = synonyms
 
     def context(self):
-        from contextlib import nullcontext
-
-        return nullcontext()
+        return self.app.app_context()
 
     def search(self, text: str) -> list[int]:
         from participation.search.query import QueryError, parse

@@ -97,6 +97,35 @@ def morphemes(text: str, long_units: bool = False) -> list[Morpheme]:
     return found
 
 
+def short_units(text: str) -> list[tuple]:
+    """The fast path for long texts (indexing): per short unit (mode A), a plain tuple
+    (surface, reading, normalized, part-of-speech id, start, end, unknown); ``part_of_speech(id)``
+    gives the part of speech."""
+    found = []
+    tokenizer = _short_tokenizer()
+    for offset, piece in _chunks(text):
+        for m in tokenizer.tokenize(piece):
+            found.append(
+                (m.surface(), m.reading_form(), m.normalized_form(), m.part_of_speech_id(),
+                 offset + m.begin(), offset + m.end(), m.is_oov())
+            )  # fmt: skip
+    return found
+
+
+@functools.lru_cache(maxsize=2048)
+def part_of_speech(pos_id: int) -> tuple[str, ...]:
+    return tuple(_dictionary().pos_of(pos_id))
+
+
+def _short_tokenizer():
+    tokenizer = getattr(_local, "short", None)
+    if tokenizer is None:
+        from sudachipy import SplitMode
+
+        tokenizer = _local.short = _dictionary().tokenizer(mode=SplitMode.A)
+    return tokenizer
+
+
 @functools.lru_cache(maxsize=4096)
 def analyse_short(text: str, long_units: bool = False) -> tuple[Morpheme, ...]:
     """``morphemes`` for short texts seen again and again (queries, synonyms), kept per process."""

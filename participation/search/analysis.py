@@ -142,13 +142,24 @@ def _token(m: japanese.Morpheme, content: bool) -> list[Token]:
     ]  # fmt: skip
 
 
+@functools.lru_cache(maxsize=200_000)
+def _template(surface: str, reading: str, normalized: str, pos_id: int, oov: bool) -> tuple[Token, ...]:
+    """The tokens of one short unit at offset 0, kept per process: most words recur."""
+    pos = japanese.part_of_speech(pos_id)
+    m = japanese.Morpheme(surface, reading, normalized, normalized, pos, 0, len(surface), oov)
+    return tuple(_token(m, _is_content(m)))
+
+
 def tokens(text: str) -> list[Token]:
     """The words of already normalised ``text``, in order (what the index holds)."""
+    if not has_cjk(text):  # English and numbers: no dictionary needed
+        return _latin(text, 0)
     found: list[Token] = []
-    for m in japanese.morphemes(text):
-        if m.pos[0] in {"空白", "補助記号"} and not _ALNUM.search(m.surface):
-            continue
-        found.extend(_token(m, _is_content(m)))
+    for surface, reading, normalized, pos_id, start, _end, oov in japanese.short_units(text):
+        if not _ALNUM.search(surface):
+            continue  # spaces, punctuation, symbols
+        for t in _template(surface, reading, normalized, pos_id, oov):
+            found.append(t._replace_span(start + t.start, start + t.end) if start else t)
     return found
 
 
@@ -195,7 +206,8 @@ def analyse_field(text: str) -> Analysed:
     found = tokens(text)
     return Analysed(
         [t.term for t in found],
-        [t.reading for t in found],
+        # readings of content words written in kanji or kana (what a hiragana query can mean)
+        [t.reading if t.content and has_cjk(t.reading) else "" for t in found],
         [t.skeleton for t in found],
         {f"s:{t.reading}:{t.term}" for t in found if t.noun},
         {f"w:{word}" for t in found if (word := text[t.start : t.end].lower()).isalpha() and word.isascii() and len(word) > 2},

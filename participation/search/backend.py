@@ -61,13 +61,32 @@ class Backend(Vocabulary):
         (in its best-matching language) unless ``locale`` is given."""
         raise NotImplementedError
 
+    def find_with_spaces(self, plan: Plan, *, page: int, per_page: int, type=None, locale=None):
+        """``find`` without a space filter, and the spaces of every match (one pass where it can)."""
+        total, rows = self.find(plan, page=page, per_page=per_page, type=type, locale=locale)
+        return total, rows, self.spaces(plan, type=type, locale=locale)
+
     def spaces(self, plan: Plan, *, type=None, locale=None, limit: int = 200) -> list[str]:
         """The spaces (e.g. "process:12") of documents matching ``plan``."""
         raise NotImplementedError
 
-    def vocabulary(self, prefix: str, limit: int = 50) -> list[tuple[str, int]]:
-        """Vocabulary entries starting with ``prefix``, with how many documents have them."""
+    def has_term(self, term: str) -> bool:
         raise NotImplementedError
+
+    def frequency(self, term: str) -> int:
+        """How many documents have ``term``."""
+        raise NotImplementedError
+
+    def vocabulary(self, prefix: str, limit: int = 50) -> list[tuple[str, int]]:
+        """Vocabulary entries starting with ``prefix``, with how many documents have their word."""
+        from . import vocabulary
+
+        return [(t, self.frequency(t.rsplit(":", 1)[-1])) for t in vocabulary.with_prefix(prefix, limit)[:10]]
+
+    def close_terms(self, term: str, maxdist: int = 2) -> list[tuple[str, int]]:
+        from . import vocabulary
+
+        return [(t, 1) for t in vocabulary.near(term, maxdist)]
 
     # statistics
     def index_counts(self) -> dict[str, dict[str, int]]:

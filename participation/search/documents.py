@@ -56,7 +56,7 @@ def terms_with_readings(words: list[str], readings: list[str], skeletons: list[s
     found = []
     for word, reading, skeleton in zip(words, readings, skeletons, strict=True):
         found.append(word)
-        if reading != word:
+        if reading:
             found.append(READING + reading)
         if skeleton:
             found.append(skeleton)

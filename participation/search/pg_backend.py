@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..core.models import SearchOutbox
 from ..extensions import db
-from . import rebuilding
+from . import rebuilding, vocabulary
 from .backend import COORDINATION, DIRECT, Backend, Row
 from .documents import IndexDocument, current_documents, parse_ref
 from .models import SearchDocument, SearchTerm
@@ -155,37 +155,10 @@ class PostgresBackend(Backend):
             text("SELECT 1 FROM search_documents WHERE terms @@ CAST(:q AS tsquery) LIMIT 1"), {"q": _lexeme(term)}
         ) is not None
 
-    def _frequencies(self, terms: list[str]) -> list[tuple[str, int]]:
-        found = []
-        for term in terms:
-            count = db.session.scalar(
-                text("SELECT count(*) FROM search_documents WHERE terms @@ CAST(:q AS tsquery)"),
-                {"q": _lexeme(term.split(":")[-1] if term.startswith("s:") else term)},
-            )
-            found.append((term, count))
-        return found
-
-    def vocabulary(self, prefix, limit=50):
-        terms = db.session.scalars(
-            select(SearchTerm.term)
-            .where(SearchTerm.term >= prefix, SearchTerm.term < prefix + "\U0010ffff")
-            .order_by(SearchTerm.term)
-            .limit(limit)
-        ).all()
-        return self._frequencies(terms[:10])
-
-    def close_terms(self, term, maxdist=2):
-        from .suggest import distance
-
-        prefix = term[:3]
-        candidates = db.session.scalars(
-            select(SearchTerm.term)
-            .where(SearchTerm.term >= prefix, SearchTerm.term < prefix + "\U0010ffff")
-            .order_by(SearchTerm.term)
-            .limit(5000)
-        ).all()
-        near = [c for c in candidates if c != term and abs(len(c) - len(term)) <= maxdist and distance(c, term) <= maxdist]
-        return [(c, 1) for c in near[:20]]
+    def frequency(self, term: str) -> int:
+        return db.session.scalar(
+            text("SELECT count(*) FROM search_documents WHERE terms @@ CAST(:q AS tsquery)"), {"q": _lexeme(term)}
+        )
 
     # --- writing ---
 
@@ -194,13 +167,7 @@ class PostgresBackend(Backend):
             session.execute(delete(SearchDocument).where(SearchDocument.ref.in_(drop)))
         if documents:
             session.execute(insert(SearchDocument.__table__), [_row(d) for d in documents])
-            self._add_vocabulary(session, {t for d in documents for t in vocabulary_of(d)})
-
-    def _add_vocabulary(self, session: Session, terms: set[str]) -> None:
-        terms = sorted(t for t in terms if len(t) <= 200)
-        for start in range(0, len(terms), 5000):
-            chunk = [{"term": t} for t in terms[start : start + 5000]]
-            session.execute(insert(SearchTerm.__table__).on_conflict_do_nothing(), chunk)
+            vocabulary.add(session, {t for d in documents for t in vocabulary.of(d)})
 
     def _apply(self, session: Session, locked_rows) -> None:
         refs = dict.fromkeys((r.resource_type, r.resource_id) for r in locked_rows)
@@ -257,18 +224,17 @@ class PostgresBackend(Backend):
         with Session(db.engine) as session, session.begin():
             head = session.scalar(select(func.coalesce(func.max(SearchOutbox.id), 0)))
             session.execute(delete(SearchDocument))
-            session.execute(delete(SearchTerm))
             batch, vocab = [], set()
             for doc in rebuilding.all_documents(progress, workers):
                 batch.append(_row(doc))
-                vocab.update(vocabulary_of(doc))
+                vocab.update(vocabulary.of(doc))
                 count += 1
                 if len(batch) >= BATCH:
                     session.execute(insert(SearchDocument.__table__), batch)
                     batch = []
             if batch:
                 session.execute(insert(SearchDocument.__table__), batch)
-            self._add_vocabulary(session, vocab)
+            vocabulary.replace(session, vocab)
             session.execute(delete(SearchOutbox).where(SearchOutbox.id <= head))
         self.sync(timeout=lock_timeout)
         return count
@@ -286,10 +252,6 @@ class PostgresBackend(Backend):
 
     def describe(self):
         return "postgresql search_documents"
-
-
-def vocabulary_of(doc: IndexDocument) -> set[str]:
-    return doc.vocab | {t for t in doc.title_terms + doc.body_terms if t.startswith(READING)}
 
 
 def _row(doc: IndexDocument) -> dict:

@@ -86,6 +86,11 @@ class Plan:
     def highlight_terms(self) -> set[str]:
         return {term for group in self.groups for alt in group.alts for term in alt.terms}
 
+    def surfaces(self) -> set[str]:
+        """Strings a matching text probably contains as written: what was typed, and the terms."""
+        found = {part for group in self.groups for part in group.text.split(" OR ")}
+        return found | {t for t in self.highlight_terms() if not t.startswith((READING, SKELETON))}
+
 
 # --- vocabulary lookups the plan needs from the index --------------------------------------------
 

@@ -12,11 +12,12 @@ from markupsafe import Markup, escape
 from ..core import resources
 from .analysis import tokens
 from .backend import backend
+from .documents import parse_ref
 from .query import READING, Plan, parse
 from .synonyms import current as current_synonyms
 
 SNIPPET_CHARS = 160
-HIGHLIGHT_CHARS = 4000  # of a body analysed to find the snippet (bounds the work per result)
+HIGHLIGHT_CHARS = 600  # of a body analysed when the words as typed are not in it (bounds the work)
 
 
 @dataclass
@@ -93,12 +94,18 @@ def highlight_title(text: str, wanted: set[str]) -> Markup:
     return _marked(text, _spans(text, wanted))
 
 
-def snippet(text: str, wanted: set[str]) -> Markup:
-    """The passage of a body around its first matched words, marked."""
-    head = text[:HIGHLIGHT_CHARS]
-    spans = _spans(head, wanted)
-    start = max(0, spans[0][0] - 40) if spans else 0
+def snippet(text: str, wanted: set[str], surfaces: set[str] = frozenset()) -> Markup:
+    """The passage of a body around its first matched words, marked. Only that passage is analysed:
+    it is found by the words as typed (``surfaces``), else among the body's first characters."""
+    lowered = text.lower()
+    found = [i for surface in surfaces if surface and (i := lowered.find(surface.lower())) >= 0]
+    if found:
+        start = max(0, min(found) - 40)
+    else:
+        head = _spans(text[:HIGHLIGHT_CHARS], wanted)
+        start = max(0, head[0][0] - 40) if head else 0
     end = min(len(text), start + SNIPPET_CHARS)
+    spans = [(a + start, b + start) for a, b in _spans(text[start:end], wanted)]
     marked = _marked(text, spans, start, end)
     return Markup(("…" if start else "") + marked + ("…" if end < len(text) else ""))  # noqa: S704
 
@@ -108,14 +115,23 @@ def plan_for(text: str) -> Plan:
     return parse(text, backend(), current_synonyms())
 
 
-def search(plan: Plan, *, page: int, per_page: int, type=None, locale=None, space=None) -> SearchPage:
+def search(plan: Plan, *, page: int, per_page: int, type=None, locale=None, space=None):
     """Public documents matching ``plan``, best first, one result per record unless a language is
-    chosen. ``space`` keeps one space's documents (a consultation and everything in it), as
-    "process:12". Records the index still holds but that are no longer public (an update not yet
-    applied) are left out."""
-    total, rows = backend().find(plan, page=page, per_page=per_page, type=type, locale=locale, space=space)
-    records = resources.load_many([r.ref for r in rows] + [r.space for r in rows if r.space])
-    wanted = plan.highlight_terms()
+    chosen, and the public spaces (e.g. consultations) having results, for the filter: (page, spaces).
+    ``space`` keeps one space's documents (a consultation and everything in it), as "process:12";
+    an unknown one, or one without results, is ignored. Records the index still holds but that are
+    no longer public (an update not yet applied) are left out."""
+    found = backend()
+    total, rows, space_values = found.find_with_spaces(plan, page=page, per_page=per_page, type=type, locale=locale)
+    if space and space in space_values:
+        total, rows = found.find(plan, page=page, per_page=per_page, type=type, locale=locale, space=space)
+    else:
+        space = None
+    space_refs = {value: ref for value in space_values if (ref := parse_ref(value))}
+    records = resources.load_many(
+        [r.ref for r in rows] + [r.space for r in rows if r.space] + list(space_refs.values())
+    )
+    wanted, surfaces = plan.highlight_terms(), plan.surfaces()
     items = []
     for row in rows:
         record = records.get(row.ref)
@@ -128,22 +144,19 @@ def search(plan: Plan, *, page: int, per_page: int, type=None, locale=None, spac
                 resource_id=row.ref[1],
                 locale=row.locale,
                 title=highlight_title(row.title, wanted),
-                snippet=snippet(row.body, wanted) if row.body else Markup(""),
+                snippet=snippet(row.body, wanted, surfaces) if row.body else Markup(""),
                 date=row.date.replace(tzinfo=UTC) if row.date else None,
                 record=record,
                 space=space_record if space_record is not None and _public(space_record) else None,
             )
         )
-    return SearchPage(page=page, per_page=per_page, items=items, total=total, error_out=False)
+    page_ = SearchPage(page=page, per_page=per_page, items=items, total=total, error_out=False)
+    return page_, _space_options(space_refs, records), space
 
 
-def spaces(plan: Plan, *, type=None, locale=None) -> list[tuple[str, str, object]]:
-    """The public spaces (e.g. consultations) having results for ``plan``, as (value, title, type
-    label) sorted by title, for the filter: its cost follows the results, not the number of spaces."""
-    from .documents import parse_ref
-
-    refs = {value: ref for value in backend().spaces(plan, type=type, locale=locale) if (ref := parse_ref(value))}
-    records = resources.load_many(refs.values())
+def _space_options(refs: dict, records: dict) -> list[tuple[str, str, object]]:
+    """(value, title, type label) of the public spaces, sorted by title: its cost follows the
+    results, not the number of spaces."""
     found = []
     for value, ref in refs.items():
         record = records.get(ref)

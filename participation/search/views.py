@@ -10,7 +10,7 @@ from ..core.i18n import LOCALE_NAMES, supported_locales
 from ..core.pagination import page_number
 from .documents import declarations
 from .query import QueryError
-from .results import did_you_mean, plan_for, search, spaces
+from .results import did_you_mean, plan_for, search
 
 bp = Blueprint("search", __name__)
 
@@ -42,11 +42,8 @@ def index():
         except QueryError as exc:
             error = exc.message
         else:
-            # only the consultations with results for this search (its cost follows the results)
-            space_options = spaces(plan, type=type_, locale=locale)
-            if space not in {value for value, _title, _label in space_options}:
-                space = None
-            pagination = search(
+            # the filter lists only the consultations with results for this search
+            pagination, space_options, space = search(
                 plan,
                 page=page_number(),
                 per_page=current_app.config["PAGE_SIZE"],

@@ -35,14 +35,14 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.collectors import TopCollector
-from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import BOOLEAN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.util.filelock import try_for
 
 from ..core.models import SearchOutbox
 from ..core.types import utcnow
 from ..extensions import db
-from . import rebuilding
+from . import rebuilding, vocabulary
 from .backend import COORDINATION, DIRECT, Backend, Row
 from .documents import IndexDocument, current_documents, parse_ref
 from .models import SearchFeedPosition
@@ -93,7 +93,6 @@ def make_schema() -> Schema:
         body=STORED(),
         title_w=TEXT(analyzer=words, phrase=True, field_boost=2.0),
         body_w=TEXT(analyzer=words, phrase=True),
-        vocab=KEYWORD(),
         space=ID(stored=True, sortable=True),  # "process:12"
         date=DATETIME(stored=True),
         public=BOOLEAN(stored=True),
@@ -111,7 +110,6 @@ def fields_of(doc: IndexDocument) -> dict:
         "body": doc.body,
         "title_w": " ".join(doc.title_terms),
         "body_w": " ".join(doc.body_terms),
-        "vocab": " ".join(sorted(doc.vocab)),
         "space": doc.space,
         "date": doc.date,
         "public": True,
@@ -340,7 +338,14 @@ class WhooshBackend(Backend):
         return collector
 
     def find(self, plan, *, page, per_page, type=None, locale=None, space=None):
-        collector = self._collect(plan, page * per_page, type, locale, space)
+        return self._find(self._collect(plan, page * per_page, type, locale, space), page, per_page)
+
+    def find_with_spaces(self, plan, *, page, per_page, type=None, locale=None):
+        collector = self._collect(plan, page * per_page, type, locale)
+        total, rows = self._find(collector, page, per_page)
+        return total, rows, sorted(s for s in collector.found_spaces if s)[:200]
+
+    def _find(self, collector, page, per_page):
         results = collector.results()
         rows = []
         for n in range((page - 1) * per_page, min(page * per_page, results.scored_length())):
@@ -362,23 +367,9 @@ class WhooshBackend(Backend):
     def has_term(self, term: str) -> bool:
         return bool(self.known([term]))
 
-    def vocabulary(self, prefix, limit=50):
+    def frequency(self, term: str) -> int:
         reader = self.searcher().reader()
-        found = []
-        for term in reader.expand_prefix("vocab", prefix):
-            term = term.decode() if isinstance(term, bytes) else term
-            found.append((term, reader.doc_frequency("vocab", term)))
-            if len(found) >= limit:
-                break
-        return found
-
-    def close_terms(self, term: str, maxdist: int = 2) -> list[tuple[str, int]]:
-        reader = self.searcher().reader()
-        found = []
-        for near in reader.terms_within("vocab", term, maxdist, prefix=3):
-            near = near.decode() if isinstance(near, bytes) else near
-            found.append((near, reader.doc_frequency("vocab", near)))
-        return found
+        return max(reader.doc_frequency(f, term) for f in FIELDS)
 
     # --- writing ---
 
@@ -407,8 +398,14 @@ class WhooshBackend(Backend):
             writer.cancel()
             raise
         writer.commit()
+        self._add_vocabulary(documents)
         if settled and not others:  # nothing else waits: the feed is applied up to these rows
             self._store_position(Path(ix.storage.folder), max(ids))
+
+    def _add_vocabulary(self, documents: list[IndexDocument]) -> None:
+        if documents:
+            with Session(db.engine) as session, session.begin():
+                vocabulary.add(session, {t for d in documents for t in vocabulary.of(d)})
 
     def _settle(self) -> float:
         return 0.0 if db.engine.dialect.name == "sqlite" else current_app.config["SEARCH_FEED_SETTLE_SECONDS"]
@@ -469,6 +466,7 @@ class WhooshBackend(Backend):
                 writer.cancel()
                 raise
             writer.commit()
+            self._add_vocabulary(documents)
             horizon = utcnow() - timedelta(seconds=settle)
             settled = rows if not settle else _settled_prefix(rows, horizon)
             applied += len(rows)
@@ -513,11 +511,14 @@ class WhooshBackend(Backend):
             directory = _new_generation(path, head)
             ix = windex.open_dir(str(directory))
             writer = ix.writer(limitmb=256)
-            count = 0
+            count, vocab = 0, set()
             for doc in rebuilding.all_documents(progress, workers):
                 writer.add_document(**fields_of(doc))
+                vocab.update(vocabulary.of(doc))
                 count += 1
             writer.commit(optimize=True)
+            with Session(db.engine) as session, session.begin():
+                vocabulary.replace(session, vocab)
             previous = path.resolve() if path.is_symlink() else None
             with _setup_lock(path):
                 if path.is_dir() and not path.is_symlink():  # an index made before generations existed
