@@ -13,7 +13,6 @@ it); to a sentence when it has both of its content words; to "A OR B" when it ha
 
 from __future__ import annotations
 
-import random
 import re
 import unicodedata
 from collections import defaultdict
@@ -79,7 +78,9 @@ class Corpus:
         return {i for i, runs in self.runs.items() if forms & runs}
 
     def pick(self, pattern, count: int, rng, low: int = 1) -> list[str]:
-        terms = sorted(t for t, ids in self.nouns.items() if pattern.match(t) and low <= len(self.with_run(t)) <= MAX_DF)
+        terms = sorted(
+            t for t, ids in self.nouns.items() if pattern.match(t) and low <= len(self.with_run(t)) <= MAX_DF
+        )
         rng.shuffle(terms)
         return terms[:count]
 
@@ -108,7 +109,9 @@ def okurigana(corpus: Corpus, rng) -> list[Query]:
         return len(parsed) == 1 and parsed[0].part_of_speech.startswith("名詞")
 
     found = []
-    words = sorted({s for toks in corpus.tokens.values() for s, pos, _r in toks if pos == "名詞" and OKURIGANA.match(s)})
+    words = sorted(
+        {s for toks in corpus.tokens.values() for s, pos, _r in toks if pos == "名詞" and OKURIGANA.match(s)}
+    )
     rng.shuffle(words)
     for word in words:
         a, kana, b, tail = OKURIGANA.match(word).groups()
@@ -187,7 +190,9 @@ def sentences(corpus: Corpus, rng) -> list[Query]:
     ids = sorted(corpus.tokens)
     rng.shuffle(ids)
     for i in ids:
-        words = sorted({s for s, pos, _r in corpus.tokens[i] if pos == "名詞" and (KANJI2.match(s) or KATAKANA.match(s))})
+        words = sorted(
+            {s for s, pos, _r in corpus.tokens[i] if pos == "名詞" and (KANJI2.match(s) or KATAKANA.match(s))}
+        )
         if len(words) < 2:
             continue
         a, b = rng.sample(words, 2)
@@ -208,7 +213,9 @@ def operators(corpus: Corpus, rng) -> list[Query]:
             found.append(Query("OR", f"{a} OR {b}", ra | rb))
     for a in corpus.pick(KANJI2, 200, rng, low=3):
         docs_a = corpus.with_run(a)
-        words = sorted({s for i in docs_a for s, pos, _r in corpus.tokens[i] if pos == "名詞" and KANJI2.match(s) and s != a})
+        words = sorted(
+            {s for i in docs_a for s, pos, _r in corpus.tokens[i] if pos == "名詞" and KANJI2.match(s) and s != a}
+        )
         for b in words:
             rest = docs_a - corpus.with_run(b)
             if 0 < len(rest) < len(docs_a):

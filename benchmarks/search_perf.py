@@ -258,8 +258,8 @@ class Postgres:
         from sqlalchemy.orm import Session
 
         from participation.extensions import db
-        from participation.search.models import SearchDocument
         from participation.search import vocabulary
+        from participation.search.models import SearchDocument
         from participation.search.pg_backend import BATCH, _row
         from participation.search.rebuilding import analysed
 

@@ -116,6 +116,7 @@ def build_queries(docs: list[Document], seed: int = 11) -> list[Query]:
     katakana = pick(KATAKANA, 25)
     latin = pick(LATIN, 10)
     longer = pick(re.compile(r"^[\u4e00-\u9fff]{3,}$"), 15)
+
     def relevant_katakana(term: str) -> set[int]:
         """A katakana word with and without its final long vowel is one word (サーバ, サーバー)."""
         return relevant_ja(term) | relevant_ja(term[:-1] if term.endswith("ー") else term + "ー")
@@ -208,16 +209,14 @@ class Ours:
     name = "ours (whoosh)"
 
     def __init__(self, docs: list[Document], synonyms):
-        from whoosh.filedb.filestore import RamStorage
-
-        from participation.search.whoosh_backend import WhooshBackend, fields_of, make_schema
-
         from sqlalchemy.orm import Session
+        from whoosh.filedb.filestore import RamStorage
 
         from participation import create_app
         from participation.extensions import db
         from participation.search import vocabulary
         from participation.search.models import SearchTerm
+        from participation.search.whoosh_backend import WhooshBackend, fields_of, make_schema
 
         # the vocabulary ("did you mean") is a table: an SQLite database of its own for it
         folder = tempfile.mkdtemp(prefix="bench-quality-")

@@ -10,11 +10,13 @@ from ..config import ConfigError
 from ..core.action_log import fixed
 from ..core.capability import Capability, NavEntry
 from ..core.resources import ResourceType
+from ..core.searchable import MATCHER
 from . import outbox
 from .admin_views import admin_bp
 from .cli import search_cli
 from .models import SearchSynonym
 from .permissions import RULES
+from .results import matching_ids
 from .seeds import load_demo
 from .views import bp
 
@@ -26,6 +28,7 @@ def _init_app(app: Flask) -> None:
     if backend == "postgresql" and not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
         raise ConfigError("SEARCH_BACKEND=postgresql needs DATABASE_URL on PostgreSQL")
     app.extensions[outbox.EXTENSION_KEY] = {}
+    app.extensions[MATCHER] = matching_ids
     outbox.install()
 
 

@@ -34,7 +34,9 @@ _VARIANTS = str.maketrans(
     "国学会体広沢辺辺斎斉高崎浜桜円県駅徳恵応区図団寿単島旧与挙覚顕険検験剣庁将奨焼条状蔵実圧"
     "気亀戦浅専銭総聴鉄点転当党読売弾発払変弁宝豊万満薬訳予楽乱覧両礼労録湾欠来医栄営囲為穂",
 )
-_CJK = re.compile(r"[\u3005-\u3007\u3041-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_CJK = re.compile(
+    r"[\u3005-\u3007\u3041-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+)
 _ALNUM = re.compile(r"[^\W\d_]+|\d+")
 _KATAKANA_WORD = re.compile(r"^[\u30a1-\u30fa\u30fc]{4,}$")
 _INNER_KANA = re.compile(r"(?<=[\u3005\u4e00-\u9fff])[\u3041-\u3096]+(?=[\u3005\u4e00-\u9fff])")
@@ -52,7 +54,7 @@ _ENGLISH_STOP = {
     "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "have", "how",
     "i", "if", "in", "is", "it", "me", "my", "of", "on", "or", "please", "tell", "that", "the", "there",
     "this", "to", "want", "we", "what", "when", "where", "which", "who", "why", "will", "with", "you", "know",
-    "about", "find", "any", "there", "would", "like", "should", "could",
+    "about", "find", "any", "would", "like", "should", "could",
 }  # fmt: skip
 
 
@@ -210,5 +212,9 @@ def analyse_field(text: str) -> Analysed:
         [t.reading if t.content and has_cjk(t.reading) else "" for t in found],
         [t.skeleton for t in found],
         {f"s:{t.reading}:{t.term}" for t in found if t.noun},
-        {f"w:{word}" for t in found if (word := text[t.start : t.end].lower()).isalpha() and word.isascii() and len(word) > 2},
+        {
+            f"w:{word}"
+            for t in found
+            if (word := text[t.start : t.end].lower()).isalpha() and word.isascii() and len(word) > 2
+        },
     )

@@ -56,7 +56,9 @@ class Backend(Vocabulary):
         raise NotImplementedError
 
     # reading
-    def find(self, plan: Plan, *, page: int, per_page: int, type=None, locale=None, space=None) -> tuple[int, list[Row]]:
+    def find(
+        self, plan: Plan, *, page: int, per_page: int, type=None, locale=None, space=None
+    ) -> tuple[int, list[Row]]:
         """The number of matching records and the rows of one page, best first, each record once
         (in its best-matching language) unless ``locale`` is given."""
         raise NotImplementedError

@@ -68,7 +68,9 @@ def stats():
     ok = True
     for name in sorted(set(in_db) | set(in_index)):
         counts = in_index.get(name, {"records": 0, "documents": 0})
-        click.echo(f"{name:<16}{in_db.get(name, 0):>10}{public.get(name, 0):>10}{counts['records']:>10}{counts['documents']:>11}")
+        click.echo(
+            f"{name:<16}{in_db.get(name, 0):>10}{public.get(name, 0):>10}{counts['records']:>10}{counts['documents']:>11}"
+        )
         ok = ok and counts["records"] == public.get(name, 0)
     pending = found.pending()
     click.echo(f"pending changes: {pending}")

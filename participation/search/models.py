@@ -74,4 +74,6 @@ class SearchTerm(db.Model):
 
     __tablename__ = "search_terms"
 
-    term: Mapped[str] = mapped_column(String(200).with_variant(String(200, collation="C"), "postgresql"), primary_key=True)
+    term: Mapped[str] = mapped_column(
+        String(200).with_variant(String(200, collation="C"), "postgresql"), primary_key=True
+    )

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from ..core.models import SearchOutbox
 from ..extensions import db
 from . import rebuilding, vocabulary
+from .analysis import SKELETON
 from .backend import COORDINATION, DIRECT, Backend, Row
 from .documents import IndexDocument, current_documents, parse_ref
 from .models import SearchDocument, SearchTerm
-from .analysis import SKELETON
 from .query import READING, Alt, Group, Plan
 
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
@@ -100,17 +100,19 @@ class PostgresBackend(Backend):
             params[f"d{n}"] = query
             direct.append(f"(terms @@ CAST(:d{n} AS tsquery))::int")
         params["min"] = compiled["min"]
-        self._direct = " + ".join(direct) or "0"
+        params["_direct"] = " + ".join(direct) or "0"  # SQL of our own, taken out by the callers
         return " AND ".join(where), params, " + ".join(coord) or "0"
 
     def find(self, plan, *, page, per_page, type=None, locale=None, space=None):
         compiled = compile_plan(plan)
         where, params, coord = self._where(compiled, type, locale, space)
+        direct = params.pop("_direct")
         partition = "ref" if not locale else "key"
+        # only column names and placeholders of our own go into the text; every value is a parameter
         sql = f"""
             WITH matched AS (
                 SELECT key, ref, ({coord}) AS coord,
-                       ({self._direct}) * {DIRECT} + ts_rank('{{0.1, 0.2, 0.4, 1.0}}', terms, CAST(:any AS tsquery), 1) AS rank
+                       ({direct}) * {DIRECT} + ts_rank('{{0.1, 0.2, 0.4, 1.0}}', terms, CAST(:any AS tsquery), 1) AS rank
                 FROM search_documents WHERE {where}
             ), best AS (
                 SELECT DISTINCT ON ({partition}) key, coord * {COORDINATION} + rank AS score
@@ -120,7 +122,7 @@ class PostgresBackend(Backend):
             )
             SELECT d.ref, d.space, d.locale, d.date, d.title, d.body, page.total
             FROM page JOIN search_documents d ON d.key = page.key ORDER BY page.score DESC, page.key
-        """
+        """  # noqa: S608
         params.update(limit=per_page, offset=(page - 1) * per_page)
         rows = db.session.execute(text(sql), params).all()
         if rows:
@@ -128,7 +130,7 @@ class PostgresBackend(Backend):
         else:
             total = db.session.scalar(
                 text(f"""SELECT count(DISTINCT {partition}) FROM (SELECT key, ref, ({coord}) AS coord
-                         FROM search_documents WHERE {where}) m WHERE coord >= :min"""),
+                         FROM search_documents WHERE {where}) m WHERE coord >= :min"""),  # noqa: S608
                 params,
             )
         found = [Row(parse_ref(r.ref), parse_ref(r.space), r.locale, r.date, r.title, r.body) for r in rows]
@@ -136,10 +138,11 @@ class PostgresBackend(Backend):
 
     def spaces(self, plan, *, type=None, locale=None, limit=200):
         where, params, coord = self._where(compile_plan(plan), type, locale)
+        params.pop("_direct")
         params["limit"] = limit
         rows = db.session.scalars(
             text(f"""SELECT DISTINCT space FROM (SELECT space, ({coord}) AS coord FROM search_documents
-                     WHERE {where} AND space != '') m WHERE coord >= :min LIMIT :limit"""),
+                     WHERE {where} AND space != '') m WHERE coord >= :min LIMIT :limit"""),  # noqa: S608
             params,
         )
         return sorted(rows)
@@ -151,9 +154,12 @@ class PostgresBackend(Backend):
         return set(db.session.scalars(select(SearchTerm.term).where(SearchTerm.term.in_(terms))))
 
     def has_term(self, term: str) -> bool:
-        return db.session.scalar(
-            text("SELECT 1 FROM search_documents WHERE terms @@ CAST(:q AS tsquery) LIMIT 1"), {"q": _lexeme(term)}
-        ) is not None
+        return (
+            db.session.scalar(
+                text("SELECT 1 FROM search_documents WHERE terms @@ CAST(:q AS tsquery) LIMIT 1"), {"q": _lexeme(term)}
+            )
+            is not None
+        )
 
     def frequency(self, term: str) -> int:
         return db.session.scalar(
@@ -178,9 +184,7 @@ class PostgresBackend(Backend):
         session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in locked_rows])))
 
     def _claim(self, session: Session, query):
-        return session.execute(
-            query.with_for_update(skip_locked=True)
-        ).all()
+        return session.execute(query.with_for_update(skip_locked=True)).all()
 
     def apply_own(self, own, timeout):
         ids = [i for found in own.values() for i in found]
@@ -188,7 +192,9 @@ class PostgresBackend(Backend):
             session.execute(text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": f"{int(timeout * 1000)}ms"})
             rows = self._claim(
                 session,
-                select(SearchOutbox.id, SearchOutbox.resource_type, SearchOutbox.resource_id).where(SearchOutbox.id.in_(ids)),
+                select(SearchOutbox.id, SearchOutbox.resource_type, SearchOutbox.resource_id).where(
+                    SearchOutbox.id.in_(ids)
+                ),
             )
             if rows:
                 self._apply(session, rows)
@@ -243,7 +249,9 @@ class PostgresBackend(Backend):
 
     def index_counts(self):
         rows = db.session.execute(
-            select(SearchDocument.type, func.count(), func.count(SearchDocument.ref.distinct())).group_by(SearchDocument.type)
+            select(SearchDocument.type, func.count(), func.count(SearchDocument.ref.distinct())).group_by(
+                SearchDocument.type
+            )
         ).all()
         return {t: {"documents": d, "records": r} for t, d, r in rows}
 

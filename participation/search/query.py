@@ -108,7 +108,7 @@ def split_reading(reading: str, known: Callable[[Iterable[str]], set[str]]) -> l
     reading = reading[:MAX_READING]
     n = len(reading)
     candidates = {reading[i:j] for i in range(n) for j in range(i + 1, min(n, i + 12) + 1)}
-    found = {c for c in known(READING + c for c in candidates)}
+    found = set(known(READING + c for c in candidates))
     best: list[list[str] | None] = [None] * (n + 1)
     best[0] = []
     for end in range(1, n + 1):

@@ -179,3 +179,19 @@ def did_you_mean(plan: Plan, text: str, **filters) -> str | None:
     except QueryError:
         return None
     return suggested if total else None
+
+
+def matching_ids(type_name: str, text: str, *, space=None, limit: int = 1000, loose: bool = False) -> list[int]:
+    """``core.searchable.matching_ids`` for this capability's index."""
+    from .documents import ref_of
+    from .query import QueryError
+
+    try:
+        plan = plan_for(text)
+    except QueryError:
+        return []
+    if loose and len(plan.required) > 1:  # a title to compare with: most of its words, best first
+        plan.soft, plan.required = plan.required + plan.soft, []
+        plan.soft_min = max(1, (len(plan.soft) + 1) // 2)
+    _total, rows = backend().find(plan, page=1, per_page=limit, type=type_name, space=ref_of(*space) if space else None)
+    return [row.ref[1] for row in rows]

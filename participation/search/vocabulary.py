@@ -55,6 +55,6 @@ def near(term: str, maxdist: int = 2) -> list[str]:
     from .suggest import distance
 
     candidates = with_prefix(term[:3], 5000)
-    return [
-        c for c in candidates if c != term and abs(len(c) - len(term)) <= maxdist and distance(c, term) <= maxdist
-    ][:20]
+    return [c for c in candidates if c != term and abs(len(c) - len(term)) <= maxdist and distance(c, term) <= maxdist][
+        :20
+    ]

@@ -43,10 +43,10 @@ from ..core.models import SearchOutbox
 from ..core.types import utcnow
 from ..extensions import db
 from . import rebuilding, vocabulary
+from .analysis import SKELETON
 from .backend import COORDINATION, DIRECT, Backend, Row
 from .documents import IndexDocument, current_documents, parse_ref
 from .models import SearchFeedPosition
-from .analysis import SKELETON
 from .query import READING, Alt, Group, Plan
 
 log = logging.getLogger(__name__)
@@ -448,7 +448,12 @@ class WhooshBackend(Backend):
                 position = _read_position(directory)
                 with Session(db.engine) as session:
                     rows = session.execute(
-                        select(SearchOutbox.id, SearchOutbox.resource_type, SearchOutbox.resource_id, SearchOutbox.created_at)
+                        select(
+                            SearchOutbox.id,
+                            SearchOutbox.resource_type,
+                            SearchOutbox.resource_id,
+                            SearchOutbox.created_at,
+                        )
                         .where(SearchOutbox.id > position)
                         .order_by(SearchOutbox.id)
                         .limit(batch_size)
@@ -456,7 +461,9 @@ class WhooshBackend(Backend):
                     if not rows:
                         writer.cancel()
                         return applied
-                    drop, documents = current_documents(session, dict.fromkeys((r.resource_type, r.resource_id) for r in rows))
+                    drop, documents = current_documents(
+                        session, dict.fromkeys((r.resource_type, r.resource_id) for r in rows)
+                    )
                     session.rollback()  # end the read snapshot before writing
                 for ref in drop:
                     writer.delete_by_term("ref", ref)

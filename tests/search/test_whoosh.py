@@ -106,12 +106,11 @@ def test_a_commit_indexes_its_own_changes_and_leaves_the_backlog(app, monkeypatc
     from participation.search import documents
 
     assert _keys(app) == set()  # the index exists before the bulk change
-    with app.app_context():
-        with transaction() as session:
-            defer_indexing(session)
-            for n in range(30):
-                text = LocalizedText({"ja": f"一括登録の公園{n}"})
-                session.add(Process(title=text, summary=text, published_at=utcnow()))
+    with app.app_context(), transaction() as session:
+        defer_indexing(session)
+        for n in range(30):
+            text = LocalizedText({"ja": f"一括登録の公園{n}"})
+            session.add(Process(title=text, summary=text, published_at=utcnow()))
     assert _keys(app) == set() and _pending(app) == 30
     applied = []
     real = documents.current_documents
@@ -153,9 +152,9 @@ def test_every_machine_sees_every_change(make_app, tmp_path, database_url):
     assert first.test_cli_runner().invoke(args=["search", "sync"]).exit_code == 0
     assert second.test_cli_runner().invoke(args=["search", "sync"]).exit_code == 0
     assert _keys(second) == {key}
-    with first.app_context():  # the change reaches both; rows are pruned once both have read them
-        with transaction() as session:
-            session.get(Process, process.id).published_at = None
+    # the change reaches both; rows are pruned once both have read them
+    with first.app_context(), transaction() as session:
+        session.get(Process, process.id).published_at = None
     for app in (first, second):
         assert app.test_cli_runner().invoke(args=["search", "sync"]).exit_code == 0
         assert _keys(app) == set()

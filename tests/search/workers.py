@@ -20,8 +20,14 @@ def add_documents(database_url: str, index_dir: str, instance: str, worker: int,
     from ..conftest import BASE_CONFIG
 
     app = create_app(
-        {**BASE_CONFIG, "DATABASE_URL": database_url, "SEARCH_INDEX_DIR": index_dir, "SEARCH_WRITER_TIMEOUT": 0.05,
-         "SEARCH_BACKEND": engine, "SEARCH_FEED_SETTLE_SECONDS": 0},
+        {
+            **BASE_CONFIG,
+            "DATABASE_URL": database_url,
+            "SEARCH_INDEX_DIR": index_dir,
+            "SEARCH_WRITER_TIMEOUT": 0.05,
+            "SEARCH_BACKEND": engine,
+            "SEARCH_FEED_SETTLE_SECONDS": 0,
+        },
         instance_path=instance,
     )
     with app.app_context():
