@@ -170,8 +170,9 @@ def _group(
             group.alts.append(Alt(tuple(READING + p for p in pieces), 1.0))
     if re.fullmatch(r"[\u3005\u4e00-\u9fff]{2,}", text):  # 担手 also finds 担い手, written with okurigana
         group.alts.append(Alt((SKELETON + text,), 1.5))
-    if relax and len(units) > 1:  # a sentence's compound: its words anywhere count, below the run
+    if relax and len(units) > 1:  # a sentence's compound: its words anywhere, or one of them, count less
         group.alts.append(Alt(tuple(t.term for u in units for t in u.tokens), 0.5, adjacent=False))
+        group.alts += [Alt(tuple(t.term for t in u.tokens), 0.25) for u in units if u.content and u.tokens]
     group.alts = list(dict.fromkeys(group.alts))[:MAX_ALTERNATIVES]
     return group
 
