@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..core import signals
+from ..core import consent, signals
 from ..core.action_log import fixed
 from ..core.capability import Capability, NavEntry
 from ..core.comments import Commentable
@@ -19,6 +19,7 @@ from ..core.permissions import any_of, has_role
 from ..core.resources import ResourceType
 from ..extensions import db
 from . import seeds, services
+from .provider import PolicyConsent
 from .models import Policy, PolicyVersion
 from .personal import personal_data
 from .views import bp
@@ -72,6 +73,7 @@ def init_app(app: Flask) -> None:
         policies_covering=services.policies_covering,
         pending_reconsent=_pending_reconsent,
     )
+    consent.provide(app, PolicyConsent())
     signals.use_stopping.connect(_on_use_stopping, weak=False)
     signals.account_deleting.connect(_on_account_deleting, weak=False)
 

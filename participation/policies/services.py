@@ -427,7 +427,14 @@ def _current_item(policy_id: int, purpose_key: str, recipient: str) -> ConsentIt
 
 
 def answer(
-    user: User, policy: Policy, purpose_key: str, recipient: str, granted: bool, *, version_id: int | None = None
+    user: User,
+    policy: Policy,
+    purpose_key: str,
+    recipient: str,
+    granted: bool,
+    *,
+    version_id: int | None = None,
+    channel: str = "web",
 ) -> Consent:
     """Record ``user``'s answer for one purpose (and recipient) of the version in force.
 
@@ -441,7 +448,7 @@ def answer(
             raise PolicyError(NEEDS_NO_CONSENT)
         if version_id is not None and version_id != item.version_id:
             raise PolicyError(NOT_IN_FORCE)
-        consent = _write_answer(user.id, item, granted, "web")
+        consent = _write_answer(user.id, item, granted, channel)
         log_action(
             user,
             "policy.consent_given" if granted else "policy.consent_refused",
@@ -490,7 +497,7 @@ def _write_answer(user_id: int, item: ConsentItem, granted: bool, channel: str) 
     return consent
 
 
-def withdraw(user: User, consent_id: int) -> bool:
+def withdraw(user: User, consent_id: int, *, channel: str = "web") -> bool:
     """Withdraw one of ``user``'s consents at once. False when it was not theirs or not given."""
     with transaction():
         db.session.execute(db.select(User.id).where(User.id == user.id).with_for_update())
@@ -501,7 +508,7 @@ def withdraw(user: User, consent_id: int) -> bool:
         )
         if consent is None or not consent.granted:
             return False
-        _withdraw_row(consent, "web")
+        _withdraw_row(consent, channel)
         log_action(user, "policy.consent_withdrawn", consent.version.policy, data={"version": consent.version.number})
     return True
 
