@@ -19,9 +19,9 @@ from ..core.permissions import any_of, has_role
 from ..core.resources import ResourceType
 from ..extensions import db
 from . import seeds, services
-from .provider import PolicyConsent
 from .models import Policy, PolicyVersion
 from .personal import personal_data
+from .provider import PolicyConsent
 from .views import bp
 
 manage = has_role(Role.STAFF, Role.ADMIN)
