@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
 
+from ..core import signals
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
 from ..core.errors import Refused
@@ -517,6 +518,8 @@ def _withdraw_row(consent: Consent, channel: str) -> None:
     now = utcnow()
     consent.granted = False
     consent.decided_at = now
+    user = db.session.get(User, consent.user_id)
+    signals.consent_withdrawn.send(user, purpose_key=consent.purpose_key, recipient=consent.recipient, channel=channel)
     db.session.add(
         ConsentEvent(
             user_id=consent.user_id,

@@ -83,3 +83,29 @@ def test_without_the_policies_capability_nothing_can_be_consented_to(make_app, m
         with pytest.raises(consent.ConsentRequired):
             consent.grant(user, "lab.location")
         assert not consent.withdraw(user, "lab.location")
+
+
+def test_every_withdrawal_tells_the_capabilities_that_relied_on_it(app, client, make_user, login, make_policy):
+    from participation.core import signals
+    from participation.policies.models import Consent
+
+    policy_id = make_policy(items=(LAB_ITEM,))
+    resident = make_user()
+    heard = []
+
+    def receiver(user, **kwargs):
+        heard.append((user.id, kwargs["purpose_key"], kwargs["recipient"], kwargs["channel"]))
+
+    signals.consent_withdrawn.connect(receiver)
+    try:
+        with app.test_request_context():
+            consent.grant(_user(resident.id), "lab.location")
+            consent.withdraw(_user(resident.id), "lab.location", channel="livinglab")
+        login(resident)
+        client.post(f"/policies/{policy_id}/consent", data={"purpose_key": "lab.location", "answer": "give"})
+        with app.app_context():
+            consent_id = db.session.scalar(db.select(Consent.id))
+        assert client.post(f"/my/consents/{consent_id}/withdraw").status_code == 302
+    finally:
+        signals.consent_withdrawn.disconnect(receiver)
+    assert heard == [(resident.id, "lab.location", "", "livinglab"), (resident.id, "lab.location", "", "web")]
