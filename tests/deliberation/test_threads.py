@@ -209,10 +209,9 @@ def test_payloads_render_inert(app, client, make_user, make_process):
 
 
 def test_threads_and_their_comments_leave_search_with_their_consultation(app, client, make_user, thread_id):
-    from participation.search.backend import backend
-
     from participation.core.comments.services import add_comment
     from participation.processes import services as process_services
+    from participation.search.backend import backend
 
     resident = make_user(Role.RESIDENT)
     with app.app_context():

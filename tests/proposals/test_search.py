@@ -28,10 +28,9 @@ def test_proposals_are_searchable_until_withdrawn(app, client, make_user, make_p
 
 
 def test_proposals_follow_their_consultation_in_and_out_of_the_index(app, client, make_user, make_process):
-    from participation.search.backend import backend
-
     from participation.processes import services as process_services
     from participation.processes.models import Process
+    from participation.search.backend import backend
 
     author = make_user()
     process_id = make_process("さくら台公園の遊具更新", proposals_open=True)

@@ -77,9 +77,9 @@ def test_a_typo_gets_did_you_mean_from_the_index(client, city):
 
 
 def test_did_you_mean_never_offers_words_of_records_no_longer_public(app, client, add_process):
+    from participation.extensions import db
     from participation.processes import services
     from participation.processes.models import Process
-    from participation.extensions import db
 
     hidden = add_process("講演会のお知らせ", "講演会を開きます。")
     with app.app_context():
