@@ -146,7 +146,7 @@ def build_whoosh(directory: Path, docs: list[dict], workers: int) -> tuple[float
     from whoosh import index as windex
 
     from participation.search.rebuilding import analysed
-    from participation.search.whoosh_backend import fields_of, make_schema
+    from participation.search.whoosh_index import fields_of, make_schema
 
     started = time.perf_counter()
     ix = windex.create_in(str(directory), make_schema())
@@ -196,7 +196,8 @@ def time_queries(site: Site, queries: list[str]) -> tuple[list[float], list[int]
 def whoosh_site(directory: Path, synonyms) -> Site:
     from contextlib import nullcontext
 
-    from participation.search.whoosh_backend import WhooshBackend, searcher_at
+    from participation.search.whoosh_backend import WhooshBackend
+    from participation.search.whoosh_index import searcher_at
 
     class OnDisk(WhooshBackend):
         def searcher(self):
@@ -210,7 +211,7 @@ def whoosh_commit_to_searchable(directory: Path, docs: list[dict], site: Site, r
     from whoosh import index as windex
 
     from participation.search.documents import analyse
-    from participation.search.whoosh_backend import fields_of
+    from participation.search.whoosh_index import fields_of
 
     timings = []
     for n in range(repeat):

@@ -216,7 +216,8 @@ class Ours:
         from participation.extensions import db
         from participation.search import vocabulary
         from participation.search.models import SearchTerm
-        from participation.search.whoosh_backend import WhooshBackend, fields_of, make_schema
+        from participation.search.whoosh_backend import WhooshBackend
+        from participation.search.whoosh_index import fields_of, make_schema
 
         # the vocabulary ("did you mean") is a table: an SQLite database of its own for it
         folder = tempfile.mkdtemp(prefix="bench-quality-")

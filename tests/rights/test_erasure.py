@@ -182,7 +182,7 @@ def test_deleting_an_account_leaves_nothing_of_the_person(
         assert backend().pending() == 0
         index_dir = None
         if backend().name == "whoosh":  # on PostgreSQL the index is tables, scanned above
-            from participation.search.whoosh_backend import index_path
+            from participation.search.whoosh_index import index_path
 
             index_dir = index_path().resolve().parent
     assert index_dir is None or _hits_in_files(index_dir, markers) == []

@@ -42,7 +42,7 @@ def _pending(app) -> int:
 
 
 def _writer(app):
-    from participation.search.whoosh_backend import open_index
+    from participation.search.whoosh_index import open_index
 
     with app.app_context():
         return open_index().writer()
@@ -139,7 +139,7 @@ def test_every_machine_sees_every_change(make_app, tmp_path, database_url):
     # (the default settle time: on PostgreSQL positions stay behind recent rows, which are re-applied)
     for app in (first, second):  # both machines exist before the change
         with app.app_context():
-            from participation.search.whoosh_backend import open_index
+            from participation.search.whoosh_index import open_index
 
             open_index()
     with first.app_context():

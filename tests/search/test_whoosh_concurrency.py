@@ -68,7 +68,7 @@ def test_four_processes_add_and_change_documents_through_the_outbox(make_app, da
 def test_a_failed_read_never_replaces_the_index_with_an_empty_one(app, add_process, monkeypatch):
     """Another process's commit may remove the table of contents a reader just listed: opening again
     must find the same index, not make a new empty generation (which would lose every document)."""
-    from participation.search import whoosh_backend as index
+    from participation.search import whoosh_index as index
 
     add_process("公園の再整備")
     real_open_dir, calls = windex.open_dir, []
