@@ -24,8 +24,8 @@ LOCALES = ("ja", "en")
 BOOL_FIELDS = ("mobile", "face_recognition", "feature_extraction", "deleted_at_once", "third_party", "live_monitoring")
 MAX_ROWS = 10_000
 MAX_BYTES = 10 * 1024 * 1024
-# Above this many rows the search index is updated by `flask search sync` (or the next commit),
-# not inside the import request: indexing 2,000 devices takes far longer than importing them.
+# Above this many rows the search index is updated in the background (`flask search sync`, or a
+# background thread of the process), not inside the import request: indexing 2,000 devices takes far longer than importing them.
 DEFER_INDEXING_ABOVE = 200
 
 

@@ -97,3 +97,9 @@ def test_the_help_line_documents_the_syntax(client):
     assert "A OR B" in found(client, "")
     english = client.get("/search", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "A OR B finds either, -word leaves a word out" in english
+
+
+def test_a_latin_typo_gets_the_nearest_word_of_the_index(client, add_process):
+    add_process("個人情報の扱い", en=("Privacy policy", "How the city protects privacy."))
+    html = found(client, "privcy")
+    assert "もしかして" in html and "q=privacy" in html
