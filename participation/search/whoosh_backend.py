@@ -77,25 +77,28 @@ def _any(group: Group) -> wq.Query:
     return alts[0] if len(alts) == 1 else wq.Or(alts)
 
 
-def _scored(group: Group) -> wq.Query:
-    """Matches what the group matches, scoring COORDINATION more than its term weights (and DIRECT
-    more where it matched as typed)."""
+def _scored(group: Group, counted: bool) -> wq.Query:
+    """Matches what the group matches; scores DIRECT more where it matched as typed and, when
+    ``counted`` (a sentence's words, of which most must match), COORDINATION more for matching at
+    all. Required groups need no count: every match has them all, and the fewer matchers the faster."""
     found = _any(group)
-    parts = [wq.ConstantScoreQuery(found, COORDINATION), found]
+    parts = [found]
+    if counted:
+        parts.append(wq.ConstantScoreQuery(found, COORDINATION))
     if len(group.alts) > 1:
         parts.append(wq.ConstantScoreQuery(_alt(group.alts[0]), DIRECT))
-    return wq.Or(parts)
+    return parts[0] if len(parts) == 1 else wq.Or(parts)
 
 
 def compile_plan(plan: Plan) -> tuple[wq.Query, float]:
-    """The Whoosh query of ``plan`` and the least score a match must have (its groups' count)."""
-    parts = [_scored(g) for g in plan.required]
+    """The Whoosh query of ``plan`` and the least score a match must have (most of a sentence's words)."""
+    parts = [_scored(g, counted=False) for g in plan.required]
     if plan.soft:
-        parts.append(wq.Or([_scored(g) for g in plan.soft]))
+        parts.append(wq.Or([_scored(g, counted=True) for g in plan.soft]))
     query = parts[0] if len(parts) == 1 else wq.And(parts)
     if plan.excluded:
         query = wq.AndNot(query, wq.Or([_any(g) for g in plan.excluded]))
-    return query, COORDINATION * (len(plan.required) + plan.soft_min) - 1.0
+    return query, (COORDINATION * plan.soft_min - 1.0) if plan.soft else float("-inf")
 
 
 class RecordsCollector(TopCollector):
