@@ -190,7 +190,7 @@ def matching_ids(type_name: str, text: str, *, space=None, limit: int = 1000, lo
         plan = plan_for(text)
     except QueryError:
         return []
-    if loose and len(plan.required) > 1:  # a title to compare with: most of its words, best first
+    if loose:  # a title to compare with: at least half of its words, the most first
         plan.soft, plan.required = plan.required + plan.soft, []
         plan.soft_min = max(1, (len(plan.soft) + 1) // 2)
     _total, rows = backend().find(plan, page=1, per_page=limit, type=type_name, space=ref_of(*space) if space else None)
