@@ -96,19 +96,23 @@ def compile_plan(plan: Plan) -> tuple[wq.Query, float]:
     if plan.soft:
         parts.append(wq.Or([_scored(g, counted=True) for g in plan.soft]))
     query = parts[0] if len(parts) == 1 else wq.And(parts)
-    if plan.excluded:
-        query = wq.AndNot(query, wq.Or([_any(g) for g in plan.excluded]))
     return query, (COORDINATION * plan.soft_min - 1.0) if plan.soft else float("-inf")
+
+
+def exclusion(plan: Plan) -> wq.Query | None:
+    """What a match must not have (-word). Left out by the collector rather than with AndNot, whose
+    matcher fails on some exhausted term lists in this Whoosh version."""
+    return wq.Or([_any(g) for g in plan.excluded]) if plan.excluded else None
 
 
 class RecordsCollector(TopCollector):
     """The top documents scoring at least ``min_score``, at most one per record (its best-scoring
     language) when ``collapse``, the number of such records, and their spaces, in one pass."""
 
-    def __init__(self, limit: int, min_score: float, collapse: bool = True):
+    def __init__(self, limit: int, min_score: float, collapse: bool = True, excluded: frozenset = frozenset()):
         # every match must be seen to be counted: no block skipping, no matcher replacement
         super().__init__(limit=limit, usequality=False, replace=0)
-        self.min_score, self.collapse = min_score, collapse
+        self.min_score, self.collapse, self.excluded = min_score, collapse, excluded
 
     def prepare(self, top_searcher, q, context):
         super().prepare(top_searcher, q, context)
@@ -123,9 +127,9 @@ class RecordsCollector(TopCollector):
 
     def collect(self, sub_docnum):
         score = self.matcher.score()
-        if score < self.min_score:
-            return
         global_docnum = self.offset + sub_docnum
+        if score < self.min_score or global_docnum in self.excluded:
+            return
         self.found_spaces.add(self.space_column[sub_docnum])
         key = self.refs[sub_docnum] if self.collapse else global_docnum
         found = self.best.get(key)
@@ -166,8 +170,11 @@ class WhooshBackend(Backend):
 
     def _collect(self, plan: Plan, limit: int, type=None, locale=None, space=None) -> RecordsCollector:
         query, min_score = compile_plan(plan)
-        collector = RecordsCollector(limit, min_score, collapse=not locale)
-        self.searcher().search_with_collector(wq.And([query, _filters(type, locale, space)]), collector)
+        searcher = self.searcher()
+        excluded = exclusion(plan)
+        left_out = frozenset(searcher.docs_for_query(excluded)) if excluded is not None else frozenset()
+        collector = RecordsCollector(limit, min_score, collapse=not locale, excluded=left_out)
+        searcher.search_with_collector(wq.And([query, _filters(type, locale, space)]), collector)
         return collector
 
     def find(self, plan, *, page, per_page, type=None, locale=None, space=None):
