@@ -25,6 +25,11 @@ class ResourceType:
     # loader options applied by load_many, so lists calling ``title``/``is_public`` on many records
     # do not lazy-load a related row per record, e.g. (joinedload(Proposal.process),)
     load_options: tuple = ()
+    # lazy plural, e.g. _l("Proposals"), heading the records of this type in lists (default: label)
+    plural: object = None
+    # the permission (user, record) that lets a reader see a record that is not public (a draft, for
+    # staff), e.g. "sensors.view": lists of related records show it to them, marked
+    view_permission: str | None = None
 
 
 EXTENSION_KEY = "participation.resources"

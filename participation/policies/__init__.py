@@ -3,11 +3,12 @@ recipient, and the ledger of provisions of personal data to third parties."""
 
 from datetime import date
 
-from flask import Flask, g, url_for
+from flask import g, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..core import signals
 from ..core.action_log import fixed
@@ -50,7 +51,7 @@ def _published(_user, policy) -> bool:
     return policy is not None and policy.is_published
 
 
-def _pending_reconsent() -> list[int]:
+def pending_reconsent() -> list[int]:
     """Policies the signed-in resident must answer again (one query per request, for the banner)."""
     if not current_user.is_authenticated:
         return []
@@ -59,21 +60,19 @@ def _pending_reconsent() -> list[int]:
     return g.policies_pending
 
 
+def _reconsent_notice(**_context):
+    """The "page.notices" slot: a banner while a widened use waits for the person's answer."""
+    if not pending_reconsent():
+        return None
+    return Markup(render_template("policies/_reconsent_notice.html"))  # noqa: S704 (our template)
+
+
 def _on_use_stopping(user, **_kwargs) -> None:
     services.withdraw_all(user, channel="stop_of_use")
 
 
 def _on_account_deleting(user, **_kwargs) -> None:
     services.erase_consents(user)
-
-
-def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(
-        policies_covering=services.policies_covering,
-        pending_reconsent=_pending_reconsent,
-    )
-    signals.use_stopping.connect(_on_use_stopping, weak=False)
-    signals.account_deleting.connect(_on_account_deleting, weak=False)
 
 
 def _version(entry) -> object:
@@ -93,6 +92,8 @@ def _consultation_notice(values: dict) -> str:
 capability = Capability(
     name="policies",
     blueprints=(bp,),
+    slots={"page.notices": _reconsent_notice},
+    receivers={signals.use_stopping: _on_use_stopping, signals.account_deleting: _on_account_deleting},
     permissions={
         "policies.manage": manage,
         "policies.view": any_of(_published, manage),
@@ -113,6 +114,8 @@ capability = Capability(
             title=lambda policy: localize(policy.title).text,
             is_public=lambda policy: policy.is_published,
             followable=True,
+            plural=_l("Data-use policies"),
+            view_permission="policies.view",
         ),
         # Residents comment on a version under public consultation, until its deadline.
         ResourceType(
@@ -158,6 +161,5 @@ capability = Capability(
         "policy.provision_recorded": fixed(_l("Recorded a provision of personal data to a third party")),
     },
     seed=seeds.seed,
-    init_app=init_app,
     personal_data=personal_data,
 )

@@ -88,7 +88,6 @@ def _show_page(policy: Policy, number: int | None = None, status: int = 200):
         labels=FIELD_LABELS,
         fields=VERSION_FIELDS,
         answers=answers,
-        covered=services.covered_records(policy),
         consultation_open=services.consultation_is_open(version),
         rights_url=_rights_url(policy),
         status=status,
@@ -245,7 +244,7 @@ def new():
 def _edit_page(policy, version, *, form=None, item_form=None, adopt_form=None, status=200):
     coverage_form = CoverageForm()
     coverage_form.resources.choices = [SelectChoice(v, label) for v, label in services.coverable_choices()]
-    coverage_form.resources.data = [f"{c.resource_type}:{c.resource_id}" for c in policy.coverage]
+    coverage_form.resources.data = [f"{c.type_name}:{c.record.id}" for c in services.covered(policy)]
     return render(
         "policies/edit.html",
         policy=policy,

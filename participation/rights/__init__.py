@@ -12,6 +12,7 @@ from ..core.permissions import has_role
 from ..core.resources import ResourceType
 from ..core.retention import RetentionCategory
 from ..core.signals import account_deleting
+from ..core.slots import Fill
 from . import seeds, services
 from .cli import retention_cli
 from .models import KIND_SHORT, STATUS_LABELS, Kind, RightsRequest, Status
@@ -23,7 +24,6 @@ def _init_app(app: Flask) -> None:
     app.config.setdefault("RIGHTS_DUE_DAYS", 14)
     app.config.setdefault("RATELIMIT_RIGHTS_REQUEST", "5 per hour;20 per day")
     app.config.setdefault("RETENTION_DAYS", {})
-    account_deleting.connect(services.erase_requests_of, weak=False)
 
 
 def _changed_notice(values: dict) -> str:
@@ -44,6 +44,8 @@ def _kind_label(entry) -> str:
 capability = Capability(
     name="rights",
     blueprints=(bp,),
+    receivers={account_deleting: services.erase_requests_of},
+    slots={"account.sections": Fill("rights/_account_section.html", order=20)},
     permissions={"rights.manage": has_role(Role.STAFF, Role.ADMIN)},
     nav=(NavEntry(_l("Your data rights"), "rights.index", order=80),),
     admin_nav=(NavEntry(_l("Rights requests"), "rights.queue", "rights.manage", order=60),),

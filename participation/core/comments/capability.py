@@ -132,8 +132,6 @@ def _recount_on_moderation(record, **_kwargs) -> None:
 
 def _init_app(app: Flask) -> None:
     app.jinja_env.globals["comment_section"] = comment_section
-    content_moderated.connect(_recount_on_moderation)
-    account_deleting.connect(_on_account_deleting)
 
 
 def _on_account_deleting(user, **_kwargs) -> None:
@@ -143,6 +141,7 @@ def _on_account_deleting(user, **_kwargs) -> None:
 capability = Capability(
     name="comments",
     blueprints=(bp,),
+    receivers={content_moderated: _recount_on_moderation, account_deleting: _on_account_deleting},
     permissions={
         "comments.create": _may_comment,
         "comments.edit": _may_edit,
