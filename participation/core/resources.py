@@ -30,6 +30,11 @@ class ResourceType:
     # the permission (user, record) that lets a reader see a record that is not public (a draft, for
     # staff), e.g. "sensors.view": lists of related records show it to them, marked
     view_permission: str | None = None
+    # the space (consultation) a record sits in, as (type name, id), or None; and, given a space's
+    # (type name, id), a select() of the ids of this type's records inside it (None: none can be).
+    # Mechanisms over many types (comments' search entries) follow spaces through these.
+    space: Callable[[object], tuple[str, int] | None] | None = None
+    in_space: Callable[[str, int], object | None] | None = None
 
 
 EXTENSION_KEY = "participation.resources"

@@ -117,6 +117,10 @@ capability = Capability(
             followable=True,
             plural=_l("Discussions"),
             view_permission="deliberation.view",
+            space=lambda thread: ("process", thread.process_id),
+            in_space=lambda name, ident: (
+                db.select(Thread.id).where(Thread.process_id == ident) if name == "process" else None
+            ),
             comments=Commentable(
                 closed_reason=_comments_closed,
                 asks_stance=lambda thread: thread.asks_stance,

@@ -64,6 +64,10 @@ def _recount_on_moderation(record, **_kwargs) -> None:
         recount_process(record.process)
 
 
+def _in_process(type_name: str, ident: int):
+    return db.select(Proposal.id).where(Proposal.process_id == ident) if type_name == "process" else None
+
+
 # Comments on proposals follow the stage (a stage for discussing proposals, then one for supports
 # only): the switch is the proposals component's, since discussions and policy drafts have their
 # own comment periods.
@@ -167,6 +171,8 @@ capability = Capability(
             load_options=(db.joinedload(Proposal.process),),
             plural=_l("Proposals"),
             view_permission="proposals.view",
+            space=lambda proposal: ("process", proposal.process_id),
+            in_space=_in_process,
         ),
     ),
     action_labels={
