@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import current_app
 from wtforms import BooleanField, Field, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from .components import Component, Setting, SettingRefused, StageSwitch, components, stage_switches
@@ -46,7 +47,7 @@ class NumberSettingField(_Checked, StringField):
 
 class ChoiceSettingField(_Checked, SelectField):
     def __init__(self, setting: Setting, **kwargs):
-        choices = [(str(value), label) for value, label in setting.choices]
+        choices = [SelectChoice(str(value), label) for value, label in setting.choices]
         super().__init__(
             setting.label, description=setting.help or "", choices=choices, validate_choice=False, **kwargs
         )
