@@ -16,7 +16,7 @@ from participation.extensions import db
 from participation.processes import services
 from participation.processes.models import Process
 
-from ..processes.conftest import ja, make_process, today  # noqa: F401 (fixtures)
+from ..processes.conftest import ja
 
 WITH_PROBE = [*DEFAULTS["CAPABILITIES"], "tests.core.probe:capability"]
 EN = {"Accept-Language": "en"}

@@ -4,8 +4,6 @@ from participation.core import counters
 from participation.extensions import db
 from participation.processes.models import Process
 
-from ..processes.conftest import make_process, today  # noqa: F401 (fixtures)
-
 
 def test_counters_add_set_and_read(app, make_process, count_queries):
     first, second = make_process("一つ目"), make_process("二つ目")

@@ -14,8 +14,6 @@ from participation.processes.models import Process
 from participation.sensors import services as sensors
 from participation.sensors.models import Device
 
-from ..policies.conftest import make_policy  # noqa: F401 (fixture)
-from ..processes.conftest import make_process, today  # noqa: F401 (fixtures)
 from ..sensors.conftest import complete_fields, ja
 
 JA = {"Accept-Language": "ja"}
