@@ -38,6 +38,11 @@ def _view(name: str) -> str | None:
     return current_app.extensions.get(VIEWS_KEY, {}).get(name)
 
 
+def can_sign_in() -> bool:
+    """Whether this app has a login page."""
+    return _view("login") is not None
+
+
 def login_url(next: str | None = None) -> str | None:
     """The login page (returning to ``next`` afterwards), or None when this app has none."""
     endpoint = _view("login")

