@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .permissions import can
-from .resources import ResourceType, load_many, resource_type, resource_types, type_name_of
+from .resources import ResourceType, is_public, load_many, resource_type, resource_types, type_name_of
 from .types import UTCDateTime, utcnow
 
 RELATION_MAX = 40
@@ -181,16 +181,6 @@ def unlink_all(obj) -> int:
 
 
 # --- reading links ------------------------------------------------------------------------------
-
-
-def is_public(type_name: str, record) -> bool:
-    """Whether ``record`` is public: its type says so and moderation has not hidden it."""
-    rtype = resource_type(type_name)
-    if rtype is None:
-        return False
-    if rtype.moderatable and getattr(record, "hidden_at", None) is not None:
-        return False
-    return rtype.is_public is None or bool(rtype.is_public(record))
 
 
 def shown_to_reader(type_name: str, record) -> bool:

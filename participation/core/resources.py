@@ -59,6 +59,16 @@ def type_name_of(obj: object) -> str:
     raise LookupError(f"{type(obj).__name__} is not a registered resource type")
 
 
+def is_public(type_name: str, record) -> bool:
+    """Whether ``record`` is public: its type says so and moderation has not hidden it."""
+    rtype = resource_type(type_name)
+    if rtype is None:
+        return False
+    if rtype.moderatable and getattr(record, "hidden_at", None) is not None:
+        return False
+    return rtype.is_public is None or bool(rtype.is_public(record))
+
+
 def load_many(refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], object]:
     """Load records for (type, id) pairs with one query per type, for lists such as the action log."""
     from ..extensions import db

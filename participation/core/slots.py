@@ -23,6 +23,7 @@ Slots in use (context in brackets):
     home.actions           calls to action under the home page's introduction
     home.open_now          what residents can take part in now, on the home page
     resource.related       under a record's page [resource]: what other capabilities hold about it
+    resource.actions       buttons at the top of a record's page [resource], e.g. a rights request
     record.actions         small actions on one contribution [record], e.g. the report link
     account.sections       sections of the account page [user]
     mydata.links           links at the top of "My data" [user]

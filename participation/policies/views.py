@@ -3,7 +3,7 @@ of policies by staff (/admin/policies) and the provision ledger (/admin/provisio
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -89,17 +89,8 @@ def _show_page(policy: Policy, number: int | None = None, status: int = 200):
         fields=VERSION_FIELDS,
         answers=answers,
         consultation_open=services.consultation_is_open(version),
-        rights_url=_rights_url(policy),
         status=status,
     )
-
-
-def _rights_url(policy: Policy) -> str | None:
-    """A link to the rights desk about this policy, once that capability is installed (the desk
-    takes requests about published policies only)."""
-    if "rights.new_request" not in current_app.view_functions or not policy.is_published:
-        return None
-    return url_for("rights.new_request", about=f"policy:{policy.id}")
 
 
 @bp.get("/policies/<int:policy_id>/diff")
