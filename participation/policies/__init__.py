@@ -3,13 +3,13 @@ recipient, and the ledger of provisions of personal data to third parties."""
 
 from datetime import date
 
-from flask import g, url_for
+from flask import Flask, g, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..core import signals
+from ..core import consent, signals
 from ..core.action_log import fixed
 from ..core.capability import Capability, NavEntry
 from ..core.comments import Commentable
@@ -22,6 +22,7 @@ from ..extensions import db
 from . import seeds, services
 from .models import Policy, PolicyVersion
 from .personal import personal_data
+from .provider import PolicyConsent
 from .views import bp
 
 manage = has_role(Role.STAFF, Role.ADMIN)
@@ -73,6 +74,11 @@ def _on_use_stopping(user, **_kwargs) -> None:
 
 def _on_account_deleting(user, **_kwargs) -> None:
     services.erase_consents(user)
+
+
+def init_app(app: Flask) -> None:
+    # The policies hold the consents: they answer core.consent for every capability.
+    consent.provide(app, PolicyConsent())
 
 
 def _version(entry) -> object:
@@ -161,5 +167,6 @@ capability = Capability(
         "policy.provision_recorded": fixed(_l("Recorded a provision of personal data to a third party")),
     },
     seed=seeds.seed,
+    init_app=init_app,
     personal_data=personal_data,
 )
