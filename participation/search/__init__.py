@@ -17,6 +17,7 @@ def _init_app(app: Flask) -> None:
 capability = Capability(
     name="search",
     blueprints=(bp,),
+    slots={"header.search": "search/_header_box.html"},
     cli=(search_cli,),
     init_app=_init_app,
 )
