@@ -1,7 +1,7 @@
 """search synonyms, feed positions and the PostgreSQL backend
 
 Revision ID: 46ec719259a1
-Revises: a3c5e7d9b1f2
+Revises: fbb4d4bba685
 Create Date: 2026-12-03 14:06:37.824039
 """
 
@@ -12,7 +12,7 @@ import participation.core.types
 from sqlalchemy.dialects import postgresql
 
 revision = '46ec719259a1'
-down_revision = 'a3c5e7d9b1f2'
+down_revision = 'fbb4d4bba685'
 branch_labels = None
 depends_on = None
 

@@ -35,6 +35,7 @@ def _init_app(app: Flask) -> None:
 capability = Capability(
     name="search",
     blueprints=(bp, admin_bp),
+    slots={"header.search": "search/_header_box.html"},
     permissions=RULES,
     admin_nav=(NavEntry(_l("Search synonyms"), "search_admin.synonyms", "search.manage_synonyms", order=60),),
     resources=(ResourceType(name="search_synonym", model=SearchSynonym, label=_l("Search synonyms")),),
