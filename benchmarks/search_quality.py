@@ -1,31 +1,27 @@
-"""Search quality: recall@10 and precision@10 of our analyzer against two baselines, same corpus, same run.
+"""Search quality: recall@10 and precision@10 per kind of query, for our search on both backends and
+two baselines, same corpus, same run.
 
-    python benchmarks/search_quality.py ../shared/seeds [--max-paragraphs N] [--english N]
+    python benchmarks/search_quality.py ../shared/seeds [--database-url postgresql://...] [--english N]
 
 Corpus: the paragraphs of every *.txt file in the folder (real Japanese prose, read here, never stored
 in the repository) plus generated English documents (benchmarks/search_corpus.py).
 
-Queries and their relevant documents (the transparent rule):
-- Japanese terms are picked from the corpus by a reference segmentation (Janome, a morphological
-  analyser independent of our bigram index): two-kanji nouns (公園, 防犯), katakana nouns (カメラ),
-  and other nouns, each found in 1–15 paragraphs. A document is relevant to a term when, in the
-  Janome segmentation of its NFKC-normalised text, the term is one token or a run of consecutive whole
-  tokens: 京都 is not relevant to a paragraph that says 東京都 (東京 | 都).
-- Width variants (ｶﾒﾗ, ＡＩ) have the relevant documents of their normalised form.
-- Mixed queries "A B" (two terms sharing a paragraph, e.g. a Latin and a Japanese one) need both.
-- Quoted phrases "A B" / 「AB」: the terms adjacent, in that order.
-- English queries are a word form of a vocabulary lemma (search_corpus.ENGLISH_FORMS) found in 1–15
-  documents, often a different form from the one written: a document is relevant when it has any
-  form of that lemma. English phrases need both lemmas adjacent in that order. A Latin word taken
-  from the Japanese text (AI, IoT) is also relevant in English documents having a form of it.
+Queries and their relevant documents: the word classes of before (two-kanji, katakana and longer
+kanji nouns, Latin words, width variants, mixed AND queries, phrases, English inflections and
+phrases; relevance by Janome, an analyser independent of ours, see ``build_queries``) and one class
+for each thing residents type (benchmarks/search_cases.py: okurigana, long vowels, old kanji,
+letters+digits, hiragana readings, katakana word boundaries, sentences and questions, OR,
+-exclusion, synonyms, English→Japanese), and typos, scored on the "did you mean" suggestion: a typo
+counts as found when the suggestion is the intended word (recall@10 is then that of the suggestion).
 
-Systems: ours (participation.search: the index schema and the query parser the site uses), Whoosh's
-StandardAnalyzer with Whoosh's QueryParser (AND of the words, its phrase syntax), SQLite FTS5 with
-the trigram tokenizer (case-insensitive; each word a quoted string, words ANDed, ranked by bm25).
+Systems: ours on Whoosh and (with --database-url) ours on PostgreSQL, each running the site's own
+analyser, planner and backend with the starter synonym table (seeds/demo/search.toml); Whoosh's
+StandardAnalyzer with its QueryParser; SQLite FTS5 with the trigram tokenizer (each word a quoted
+string, words ANDed, ranked by bm25).
 
-Per query: recall@10 = relevant found in the top 10 / min(10, relevant); precision@10 = relevant
-in the top 10 / results in the top 10 (a query a system answers with nothing counts 0 for recall and
-is left out of its precision, shown as "empty"). Means over queries, overall and per query kind.
+Per query: recall@10 = relevant found in the top 10 / min(10, relevant); precision@10 = relevant in
+the top 10 / results in the top 10 (a query a system answers with nothing counts 0 for recall and is
+left out of its precision, shown as "empty"). Means over queries, overall and per kind.
 """
 
 from __future__ import annotations
@@ -35,6 +31,7 @@ import random
 import re
 import sqlite3
 import sys
+import tempfile
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -63,6 +60,7 @@ class Query:
     kind: str
     text: str
     relevant: set[int] = field(default_factory=set)
+    expected: str = ""
 
 
 # --- reference segmentation -------------------------------------------------------------------------
@@ -118,8 +116,17 @@ def build_queries(docs: list[Document], seed: int = 11) -> list[Query]:
     katakana = pick(KATAKANA, 25)
     latin = pick(LATIN, 10)
     longer = pick(re.compile(r"^[\u4e00-\u9fff]{3,}$"), 15)
-    for kind, terms in (("ja 2-kanji", kanji2), ("ja katakana", katakana), ("ja kanji 3+", longer)):
-        queries += [Query(kind, t, relevant_ja(t)) for t in terms]
+
+    def relevant_katakana(term: str) -> set[int]:
+        """A katakana word with and without its final long vowel is one word (サーバ, サーバー)."""
+        return relevant_ja(term) | relevant_ja(term[:-1] if term.endswith("ー") else term + "ー")
+
+    for kind, terms, rule in (
+        ("ja 2-kanji", kanji2, relevant_ja),
+        ("ja katakana", katakana, relevant_katakana),
+        ("ja kanji 3+", longer, relevant_ja),
+    ):
+        queries += [Query(kind, t, rule(t)) for t in terms]
     english_words = {
         doc.id: set(english_lemmas(doc.text)) | set(re.findall(r"[a-z]+", doc.text.lower()))
         for doc in docs
@@ -132,7 +139,7 @@ def build_queries(docs: list[Document], seed: int = 11) -> list[Query]:
         return relevant_ja(term) | {i for i, words in english_words.items() if lemma in words or word in words}
 
     queries += [Query("latin in ja", t, relevant_latin(t)) for t in latin]
-    queries += [Query("half-width kana", half_width(t), relevant_ja(t)) for t in katakana[:15]]
+    queries += [Query("half-width kana", half_width(t), relevant_katakana(t)) for t in katakana[:15]]
     queries += [Query("full-width latin", full_width(t), relevant_latin(t)) for t in latin[:10]]
 
     # mixed: two terms of one paragraph (AND); phrases: two adjacent tokens of a paragraph
@@ -180,39 +187,139 @@ def build_queries(docs: list[Document], seed: int = 11) -> list[Query]:
 # --- systems ----------------------------------------------------------------------------------------
 
 
-class Ours:
-    name = "ours"
+def _index_documents(docs: list[Document]):
+    from participation.search.documents import analyse
 
-    def __init__(self, docs: list[Document]):
+    return [analyse(f"doc:{d.id}:{d.locale}", f"doc:{d.id}", "doc", d.id, d.locale, "", d.text, "", None) for d in docs]
+
+
+def starter_synonyms():
+    import tomllib
+
+    from participation.search.synonyms import to_set
+
+    path = Path(__file__).resolve().parent.parent / "seeds" / "demo" / "search.toml"
+    sets = [item["terms"] for item in tomllib.loads(path.read_text(encoding="utf-8"))["synonyms"]]
+    return sets, [found for terms in sets if (found := to_set(terms))]
+
+
+class Ours:
+    """The site's search: its analyser, planner, synonyms, backend and "did you mean"."""
+
+    name = "ours (whoosh)"
+
+    def __init__(self, docs: list[Document], synonyms):
+        from sqlalchemy.orm import Session
         from whoosh.filedb.filestore import RamStorage
 
-        from participation.search.analysis import normalize
-        from participation.search.index import make_schema
+        from participation import create_app
+        from participation.extensions import db
+        from participation.search import vocabulary
+        from participation.search.models import SearchTerm
+        from participation.search.whoosh_backend import WhooshBackend
+        from participation.search.whoosh_index import fields_of, make_schema
 
-        self.ix = RamStorage().create_index(make_schema())
-        with self.ix.writer() as writer:
-            for doc in docs:
-                writer.add_document(
-                    key=f"doc:{doc.id}:{doc.locale}",
-                    ref=f"doc:{doc.id}",
-                    type="doc",
-                    resource_id=str(doc.id),
-                    locale=doc.locale,
-                    title="",
-                    body=normalize(doc.text),
-                    space="",
-                    public=True,
-                )
+        # the vocabulary ("did you mean") is a table: an SQLite database of its own for it
+        folder = tempfile.mkdtemp(prefix="bench-quality-")
+        self.app = create_app(
+            {"APP_ENV": "testing", "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{folder}/vocabulary.sqlite"},
+            instance_path=folder,
+        )
+        ix = RamStorage().create_index(make_schema())
+        analysed = _index_documents(docs)
+        with ix.writer() as writer:
+            for doc in analysed:
+                writer.add_document(**fields_of(doc))
+        with self.app.app_context():
+            db.metadata.create_all(db.engine, tables=[SearchTerm.__table__])
+            with Session(db.engine) as session, session.begin():
+                vocabulary.replace(session, {t for d in analysed for t in vocabulary.of(d)})
+        searcher = ix.searcher()
+
+        class InMemory(WhooshBackend):
+            def searcher(self):
+                return searcher
+
+        self.backend = InMemory()
+        self.synonyms = synonyms
+
+    def context(self):
+        return self.app.app_context()
 
     def search(self, text: str) -> list[int]:
         from participation.search.query import QueryError, parse
 
-        try:
-            parsed = parse(text)
-        except QueryError:
-            return []
-        with self.ix.searcher() as searcher:
-            return [int(hit["resource_id"]) for hit in searcher.search(parsed.query, limit=K)]
+        with self.context():
+            try:
+                plan = parse(text, self.backend, self.synonyms)
+            except QueryError:
+                return []
+            _total, rows = self.backend.find(plan, page=1, per_page=K)
+            return [row.ref[1] for row in rows]
+
+    def suggest(self, text: str) -> str | None:
+        from participation.search.query import QueryError, parse
+        from participation.search.suggest import suggestion
+
+        with self.context():
+            try:
+                plan = parse(text, self.backend, self.synonyms)
+            except QueryError:
+                return None
+            if self.backend.find(plan, page=1, per_page=1)[0]:
+                return None
+            return suggestion(self.backend, plan, text)
+
+
+class OursPostgres(Ours):
+    """The same on the PostgreSQL backend, in a schema of its own (created and dropped here)."""
+
+    name = "ours (postgresql)"
+    SCHEMA = "bench_quality"
+
+    def __init__(self, docs: list[Document], synonyms, database_url: str):
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.orm import Session
+
+        from participation import create_app
+        from participation.config import normalise_database_url
+        from participation.extensions import db
+        from participation.search.models import SearchDocument, SearchTerm
+        from participation.search.pg_backend import PostgresBackend
+
+        url = normalise_database_url(database_url)
+        self.engine = create_engine(url)
+        with self.engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE; CREATE SCHEMA {self.SCHEMA}"))
+        sep = "&" if "?" in url else "?"
+        self.app = create_app(
+            {"APP_ENV": "testing", "SECRET_KEY": "bench", "SEARCH_BACKEND": "postgresql",
+             "DATABASE_URL": f"{url}{sep}options=-csearch_path%3D{self.SCHEMA}"},
+            instance_path=tempfile.mkdtemp(prefix="bench-quality-"),
+        )  # fmt: skip
+        with self.app.app_context():
+            db.metadata.create_all(db.engine, tables=[SearchDocument.__table__, SearchTerm.__table__])
+            self.backend = PostgresBackend()
+            with Session(db.engine) as session, session.begin():
+                self.backend._write(session, [], _index_documents(docs))
+            with db.engine.begin() as conn:
+                conn.execute(text("ANALYZE search_documents"))
+        self.synonyms = synonyms
+
+    def context(self):
+        return self.app.app_context()
+
+    def close(self):
+        from sqlalchemy import text
+
+        from participation.extensions import db
+
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        with self.engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE"))
+        self.engine.dispose()
 
 
 class WhooshStandard:
@@ -267,7 +374,15 @@ class Fts5Trigram:
 def evaluate(system, queries: list[Query]) -> dict[str, dict[str, float]]:
     by_kind: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
     for query in queries:
-        top = system.search(query.text)[:K]
+        text = query.text
+        if query.kind == "typo":  # scored on where the suggestion leads
+            suggested = system.suggest(text) if hasattr(system, "suggest") else None
+            if suggested is None or query.expected not in suggested:
+                by_kind[query.kind].append((0.0, None))
+                by_kind["ALL"].append((0.0, None))
+                continue
+            text = suggested
+        top = system.search(text)[:K]
         found = len(set(top) & query.relevant)
         recall = found / min(K, len(query.relevant))
         precision = found / len(top) if top else None
@@ -285,11 +400,26 @@ def evaluate(system, queries: list[Query]) -> dict[str, dict[str, float]]:
     return report
 
 
+def resident_queries(docs: list[Document], sets: list[list[str]], seed: int = 13) -> list[Query]:
+    """The classes of benchmarks/search_cases.py."""
+    import search_cases as cases
+
+    rng = random.Random(seed)
+    corpus = cases.Corpus(docs)
+    found = []
+    for make in (cases.okurigana, cases.long_vowels, cases.old_kanji, cases.letters_digits, cases.readings,
+                 cases.katakana_boundaries, cases.sentences, cases.operators, cases.typos):  # fmt: skip
+        found += make(corpus, rng)
+    found += cases.synonyms(corpus, sets, rng)
+    return [Query(q.kind, q.text, q.relevant, q.expected) for q in found if q.relevant]
+
+
 def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", help="a folder of Japanese plain-text files, e.g. ../shared/seeds")
     parser.add_argument("--max-paragraphs", type=int, default=0, help="use only the first N paragraphs")
     parser.add_argument("--english", type=int, default=300, help="how many English documents to generate")
+    parser.add_argument("--database-url", help="PostgreSQL, to measure that backend too (schema bench_quality)")
     args = parser.parse_args(argv)
 
     paragraphs = japanese_paragraphs(args.folder)
@@ -297,19 +427,29 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
         paragraphs = paragraphs[: args.max_paragraphs]
     docs = [Document(n, "ja", text) for n, text in enumerate(paragraphs)]
     docs += english_documents(args.english, start_id=len(docs))
-    queries = build_queries(docs)
+    sets, synonyms = starter_synonyms()
+    queries = build_queries(docs) + resident_queries(docs, sets)
     print(f"{len(paragraphs)} Japanese paragraphs, {args.english} English documents, {len(queries)} queries")
 
-    systems = [Ours(docs), WhooshStandard(docs), Fts5Trigram(docs)]
-    reports = {system.name: evaluate(system, queries) for system in systems}
-    kinds = ["ALL"] + sorted(k for k in reports["ours"] if k != "ALL")
-    print(f"\n{'query kind':<18}{'n':>4}  " + "".join(f"{s.name:>26}" for s in systems))
-    print(f"{'':<18}{'':>4}  " + "".join(f"{'R@10   P@10  empty':>26}" for _ in systems))
-    for kind in kinds:
-        row = f"{kind:<18}{reports['ours'][kind]['queries']:>4}  "
+    systems = [Ours(docs, synonyms)]
+    if args.database_url:
+        systems.append(OursPostgres(docs, synonyms, args.database_url))
+    systems += [WhooshStandard(docs), Fts5Trigram(docs)]
+    try:
+        reports = {system.name: evaluate(system, queries) for system in systems}
+    finally:
         for system in systems:
-            r = reports[system.name][kind]
-            row += f"{r['recall']:>14.3f}{r['precision']:>7.3f}{r['empty']:>5}"
+            if hasattr(system, "close"):
+                system.close()
+    first = systems[0].name
+    kinds = ["ALL"] + sorted(k for k in reports[first] if k != "ALL")
+    print(f"\n{'query kind':<18}{'n':>4}  " + "".join(f"{s.name:>22}" for s in systems))
+    print(f"{'':<18}{'':>4}  " + "".join(f"{'R@10   P@10  empty':>22}" for _ in systems))
+    for kind in kinds:
+        row = f"{kind:<18}{reports[first][kind]['queries']:>4}  "
+        for system in systems:
+            r = reports[system.name].get(kind, {"recall": 0, "precision": 0, "empty": 0})
+            row += f"{r['recall']:>10.3f}{r['precision']:>7.3f}{r['empty']:>5}"
         print(row)
     return reports
 

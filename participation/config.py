@@ -99,6 +99,20 @@ DEFAULTS: dict[str, object] = {
     "SEARCH_INDEX_DIR": None,
     "SEARCH_WRITER_TIMEOUT": 0.5,
     "SEARCH_SYNC_TIMEOUT": 60.0,
+    # "whoosh" (an index on this machine's disk) or "postgresql" (one index in the database that
+    # several machines share; needs DATABASE_URL on PostgreSQL).
+    "SEARCH_BACKEND": "whoosh",
+    # A backlog (a bulk import, another machine's changes) is applied by `flask search sync` and, when
+    # this is on, by a background thread of the process that notices it (tests turn it off).
+    "SEARCH_SYNC_IN_BACKGROUND": True,
+    # Whoosh on PostgreSQL: a feed row's id is taken before its transaction commits, so an index's
+    # position only passes rows at least this old (newer ones are applied and applied again later).
+    "SEARCH_FEED_SETTLE_SECONDS": 300,
+    # Feed rows every machine's index has read are deleted; a machine not heard of for this many
+    # days no longer holds them back (it needs `flask search rebuild` when it comes back).
+    "SEARCH_FEED_KEEP_DAYS": 7,
+    # Processes analysing text during `flask search rebuild`.
+    "SEARCH_REBUILD_WORKERS": 2,
     # Demo mode: `flask seed demo` loads the sample district and one account per role.
     "DEMO": False,
 }

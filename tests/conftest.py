@@ -30,6 +30,9 @@ BASE_CONFIG = {
     "SERVER_NAME": "localhost",
     "PUBLIC_URL": "http://localhost",
     "MAIL_IN_BACKGROUND": False,
+    "SEARCH_SYNC_IN_BACKGROUND": False,
+    # the search suite runs on Whoosh with SQLite and on the PostgreSQL backend with PostgreSQL
+    "SEARCH_BACKEND": "postgresql" if ON_POSTGRES else "whoosh",
 }
 
 

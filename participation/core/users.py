@@ -11,7 +11,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..extensions import db
 from .action_log import log_action
 from .db import transaction
-from .models import Role, RoleGrant, SearchOutbox, User
+from .models import Role, RoleGrant, User
+from .searchable import queue_reindex
 from .signals import account_deleting, use_stopping
 from .types import utcnow
 
@@ -106,17 +107,15 @@ def erase_account(user: User, actor: User | None = None) -> None:
 def _queue_authored_for_reindex(user: User) -> None:
     from .capability import capabilities
 
-    rows = []
+    refs = []
     for capability in capabilities():
         for declaration in capability.searchable:
             author = getattr(declaration.model, "author_id", None)
             if author is None:
                 continue
             ids = db.session.scalars(db.select(declaration.model.id).where(author == user.id)).all()
-            rows += [{"resource_type": declaration.name, "resource_id": ident} for ident in ids]
-    if rows:
-        now = utcnow()
-        db.session.execute(db.insert(SearchOutbox), [{**row, "created_at": now} for row in rows])
+            refs += [(declaration.name, ident) for ident in ids]
+    queue_reindex(db.session, refs)
 
 
 def stop_use(user: User, actor: User | None) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, session, url_for
@@ -17,6 +16,7 @@ from ..core.i18n import current_locale, localize
 from ..core.models import District
 from ..core.pagination import page_number
 from ..core.permissions import authorize, can
+from ..core.searchable import matching_ids
 from ..core.types import local_today
 from ..extensions import db
 from ..processes.models import Process
@@ -66,10 +66,6 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _random_seed() -> int:
     """A number kept in the visitor's session, so the random order stays put while they page."""
     seed = session.get(SEED_KEY)
@@ -102,11 +98,10 @@ def _listing(process: Process, *, state: str, category_id, district_id, text: st
         query = query.where(Proposal.category_id == category_id)
     if district_id is not None:
         query = query.where(Proposal.district_id == district_id)
-    if text:
-        pattern = f"%{escape_like(text)}%"
-        query = query.where(
-            db.or_(Proposal.title.ilike(pattern, escape="\\"), Proposal.body.ilike(pattern, escape="\\"))
-        )
+    if text:  # the site's search (variants, readings, synonyms); ignored if search is left out
+        ids = matching_ids("proposal", text, space=("process", process.id))
+        if ids is not None:
+            query = query.where(Proposal.id.in_(ids))
     if sort == "supported":
         query = query.order_by(Proposal.supports_count.desc(), Proposal.id.desc())
     elif sort == "commented":
@@ -241,40 +236,20 @@ def _fields(form: ProposalForm) -> dict:
     }
 
 
-def _bigrams(text: str) -> set[str]:
-    words = [w for w in re.split(r"[\s、。，,.・「」()（）!?！？]+", text.lower()) if w]
-    grams = set()
-    for word in words:
-        if len(word) == 1:
-            continue
-        grams.update(word[i : i + 2] for i in range(len(word) - 1))
-    return grams
-
-
 def similar_proposals(process: Process, title: str, exclude_id: int | None = None) -> list[Proposal]:
-    """Up to five proposals of ``process`` whose titles share the most two-character pieces with
-    ``title`` (works for Japanese, which has no spaces between words)."""
-    grams = sorted(_bigrams(title.strip()[:150]))[:20]
-    if not grams:
-        return []
-    query = (
-        db.select(Proposal)
-        .where(
-            Proposal.process_id == process.id,
-            Proposal.hidden_at.is_(None),
-            db.or_(*(Proposal.title.ilike(f"%{escape_like(g)}%", escape="\\") for g in grams)),
-        )
-        .order_by(Proposal.supports_count.desc(), Proposal.id.desc())
-        .limit(50)
+    """Up to five proposals of ``process`` sharing most of the words of ``title``, best first, as
+    the site's search finds them (works for Japanese, which has no spaces between words)."""
+    ids = matching_ids(
+        "proposal", title.strip()[:150], space=("process", process.id), limit=SIMILAR_LIMIT + 1, loose=True
     )
-    if exclude_id is not None:
-        query = query.where(Proposal.id != exclude_id)
-    candidates = db.session.scalars(query).all()
-    wanted = set(grams)
-    scored = [(len(wanted & _bigrams(p.title)), p) for p in candidates]
-    scored = [item for item in scored if item[0] >= min(2, len(wanted))]
-    scored.sort(key=lambda item: (-item[0], item[1].is_withdrawn, -item[1].supports_count, -item[1].id))
-    return [p for _score, p in scored[:SIMILAR_LIMIT]]
+    ids = [i for i in ids or [] if i != exclude_id][:SIMILAR_LIMIT]
+    if not ids:
+        return []
+    found = {
+        p.id: p
+        for p in db.session.scalars(db.select(Proposal).where(Proposal.id.in_(ids), Proposal.hidden_at.is_(None)))
+    }
+    return [found[i] for i in ids if i in found]
 
 
 @bp.route("/processes/<int:process_id>/proposals/new", methods=["GET", "POST"])

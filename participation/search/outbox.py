@@ -1,29 +1,31 @@
 """Recording changes to searchable records in the transaction that makes them, applying them after.
 
 After each flush, every new, changed or deleted object whose class a capability declared searchable
-gets a ``search_outbox`` row, written on the flush's own connection (so it commits or rolls back with
-the change). After the commit, the rows are applied to the index if its write lock comes quickly;
-otherwise they wait for the next commit or `flask search sync`. Nothing is indexed before commit, so
-a rolled-back change never reaches the index.
+gets a row in the change feed (``search_outbox``, through ``core.searchable.queue_reindex``) on the
+flush's own connection, so it commits or rolls back with the change. After the commit, the request
+applies its own changes only (if the index's lock comes quickly): a backlog left by a bulk import
+or another machine is never drained by an ordinary request but by `flask search sync` or, when
+SEARCH_SYNC_IN_BACKGROUND is on, a background thread of this process. Nothing is indexed before
+commit, so a rolled-back change never reaches the index.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from itertools import chain
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, insert
+from sqlalchemy import event
 
-from ..core.models import SearchOutbox
-from ..core.types import utcnow
+from ..core.searchable import DEFERRED, OWN, queue_reindex
 from ..extensions import db
 
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "participation.search"
-_PENDING = "participation.search.pending"
-_DEFERRED = "participation.search.deferred"
+_lock = threading.Lock()
+_running: set[str] = set()  # apps (by name) with a background sync under way in this process
 
 
 def _active() -> bool:
@@ -33,7 +35,7 @@ def _active() -> bool:
 def _models() -> dict[type, str]:
     state = current_app.extensions[EXTENSION_KEY]
     if "models" not in state:
-        from .index import declared_models
+        from .documents import declared_models
 
         state["models"] = declared_models()
     return state["models"]
@@ -58,47 +60,60 @@ def _after_flush(session, _flush_context) -> None:
         ident = getattr(obj, "id", None) if name else None
         if ident is not None:
             refs[(name, ident)] = None
-    if not refs:
-        return
-    now = utcnow()
-    session.connection().execute(
-        insert(SearchOutbox.__table__),
-        [{"resource_type": name, "resource_id": ident, "created_at": now} for name, ident in refs],
-    )
-    session.info[_PENDING] = True
-
-
-def defer(session=None) -> None:
-    """Leave the current transaction's outbox rows for `flask search sync` (or a later commit)
-    instead of indexing them right after this commit: for bulk changes, such as importing
-    thousands of records, that would otherwise hold the request for the whole indexing."""
-    (session or db.session()).info[_DEFERRED] = True
+    if refs:
+        queue_reindex(session, list(refs))  # on the flush's connection; noted as this transaction's own
 
 
 def _after_commit(session) -> None:
     # Also fired when a SAVEPOINT is released (begin_nested): the outer transaction still holds
-    # the write lock then, and applying the outbox from another connection would wait on it
-    # ("database is locked" on SQLite) and index changes that may yet roll back.
+    # the write lock then, and applying from another connection would wait on it ("database is
+    # locked" on SQLite) and index changes that may yet roll back.
     if session.in_nested_transaction():
         return
-    if session.info.pop(_DEFERRED, False):
-        session.info.pop(_PENDING, None)
+    own = session.info.pop(OWN, None)
+    deferred = session.info.pop(DEFERRED, False)
+    if not own or not _active():
         return
-    if not session.info.pop(_PENDING, False) or not _active():
-        return
-    from .index import apply_pending
+    from .backend import backend
 
     try:
-        apply_pending(timeout=current_app.config["SEARCH_WRITER_TIMEOUT"])
-    except Exception:  # the change is committed; its outbox row stays for `flask search sync`
-        log.exception("could not apply search outbox after commit")
+        if not deferred:
+            backend().apply_own(own, timeout=current_app.config["SEARCH_WRITER_TIMEOUT"])
+        if current_app.config["SEARCH_SYNC_IN_BACKGROUND"] and backend().has_backlog(own):
+            start_background_sync()
+    except Exception:  # the change is committed; its feed row stays for `flask search sync`
+        log.exception("could not apply search changes after commit")
 
 
 def _after_rollback(session) -> None:
-    if session.in_nested_transaction():  # a savepoint rolled back; earlier outbox rows still stand
+    if session.in_nested_transaction():  # a savepoint rolled back; earlier rows still stand
         return
-    session.info.pop(_PENDING, None)
-    session.info.pop(_DEFERRED, None)
+    session.info.pop(OWN, None)
+    session.info.pop(DEFERRED, None)
+
+
+def start_background_sync() -> None:
+    """Catch up with the feed in a thread of this process (one at a time), for development and
+    single-machine sites; production runs `flask search sync` (or the jobs worker) as well."""
+    app = current_app._get_current_object()
+    with _lock:
+        if app.name in _running:
+            return
+        _running.add(app.name)
+
+    def run():
+        try:
+            with app.app_context():
+                from .backend import backend
+
+                backend().sync(timeout=app.config["SEARCH_SYNC_TIMEOUT"])
+        except Exception:
+            log.exception("background search sync failed")
+        finally:
+            with _lock:
+                _running.discard(app.name)
+
+    threading.Thread(target=run, name="search-sync", daemon=True).start()
 
 
 def install() -> None:

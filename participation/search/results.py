@@ -1,4 +1,5 @@
-"""Running a search for the public: ranked, filtered, paged, with highlighted snippets."""
+"""Running a search for the public: ranked, filtered, paged, with highlighted snippets, "did you
+mean", and the consultations that have results, whichever backend holds the index."""
 
 from __future__ import annotations
 
@@ -7,27 +8,16 @@ from datetime import UTC, datetime
 
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
-from whoosh import query as wq
-from whoosh.collectors import TermsCollector, TopCollector
-from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text
 
 from ..core import resources
-from .index import shared_searcher
-from .query import ParsedQuery
+from .analysis import tokens
+from .backend import backend
+from .documents import parse_ref
+from .query import READING, Plan, parse
+from .synonyms import current as current_synonyms
 
 SNIPPET_CHARS = 160
-
-
-class MarkFormatter(Formatter):
-    """Matched words in <mark>, everything else HTML-escaped."""
-
-    between = "…"
-
-    def _text(self, text):
-        return str(escape(text))
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{escape(get_text(text, token, replace))}</mark>"
+HIGHLIGHT_CHARS = 600  # of a body analysed when the words as typed are not in it (bounds the work)
 
 
 @dataclass
@@ -59,11 +49,6 @@ class Hit:
         return rtype.title(self.space) if rtype and rtype.title else None
 
 
-def _ref(value: str) -> tuple[str, int] | None:
-    name, _, ident = (value or "").partition(":")
-    return (name, int(ident)) if name and ident.isdigit() else None
-
-
 def _public(record) -> bool:
     rtype = resources.resource_type(resources.type_name_of(record))
     return rtype is not None and (rtype.is_public is None or rtype.is_public(record))
@@ -79,24 +64,99 @@ class SearchPage(Pagination):
         return self._query_args["total"]
 
 
-def _highlight(hit, field: str, fallback: int | None = None) -> Markup:
-    """``field`` with the matched words marked: whole for a title, the best passages of a body."""
-    text = hit.get(field) or ""
-    hit.results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=40) if fallback else WholeFragmenter()
-    marked = hit.highlights(field, text=text, top=2) if text else ""
-    if marked:
-        return Markup(marked)  # noqa: S704 (MarkFormatter escapes every piece of text)
-    if fallback is not None and len(text) > fallback:
-        text = text[:fallback] + "…"
-    return escape(text)
+def _spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
+    """Character ranges of the words of ``text`` a search matched, touching ones joined."""
+    spans: list[tuple[int, int]] = []
+    for token in tokens(text):
+        if token.term in wanted or READING + token.reading in wanted:
+            if spans and token.start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], token.end)
+            else:
+                spans.append((token.start, token.end))
+    return spans
 
 
-def spaces() -> list[tuple[str, str, object]]:
-    """The public spaces (e.g. consultations) any indexed document belongs to, as (value, title,
-    type label) sorted by title, for the filter: read from the index's term list, one query per type."""
-    values = [term.decode() for term in shared_searcher().lexicon("space")]
-    refs = {value: ref for value in values if (ref := _ref(value))}
-    records = resources.load_many(refs.values())
+def _marked(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> Markup:
+    end = len(text) if end is None else end
+    out, cursor = [], start
+    for a, b in spans:
+        if b <= start or a >= end:
+            continue
+        a, b = max(a, start), min(b, end)
+        out.append(str(escape(text[cursor:a])))
+        out.append(f"<mark>{escape(text[a:b])}</mark>")
+        cursor = b
+    out.append(str(escape(text[cursor:end])))
+    return Markup("".join(out))  # noqa: S704 (every piece of text is escaped)
+
+
+def highlight_title(text: str, wanted: set[str]) -> Markup:
+    return _marked(text, _spans(text, wanted))
+
+
+def snippet(text: str, wanted: set[str], surfaces: set[str] = frozenset()) -> Markup:
+    """The passage of a body around its first matched words, marked. Only that passage is analysed:
+    it is found by the words as typed (``surfaces``), else among the body's first characters."""
+    lowered = text.lower()
+    found = [i for surface in surfaces if surface and (i := lowered.find(surface.lower())) >= 0]
+    if found:
+        start = max(0, min(found) - 40)
+    else:
+        head = _spans(text[:HIGHLIGHT_CHARS], wanted)
+        start = max(0, head[0][0] - 40) if head else 0
+    end = min(len(text), start + SNIPPET_CHARS)
+    spans = [(a + start, b + start) for a, b in _spans(text[start:end], wanted)]
+    marked = _marked(text, spans, start, end)
+    return Markup(("…" if start else "") + marked + ("…" if end < len(text) else ""))  # noqa: S704
+
+
+def plan_for(text: str) -> Plan:
+    """Raises QueryError; reads the synonym table (one query) and the index's readings."""
+    return parse(text, backend(), current_synonyms())
+
+
+def search(plan: Plan, *, page: int, per_page: int, type=None, locale=None, space=None):
+    """Public documents matching ``plan``, best first, one result per record unless a language is
+    chosen, and the public spaces (e.g. consultations) having results, for the filter: (page, spaces).
+    ``space`` keeps one space's documents (a consultation and everything in it), as "process:12";
+    an unknown one, or one without results, is ignored. Records the index still holds but that are
+    no longer public (an update not yet applied) are left out."""
+    found = backend()
+    total, rows, space_values = found.find_with_spaces(plan, page=page, per_page=per_page, type=type, locale=locale)
+    if space and space in space_values:
+        total, rows = found.find(plan, page=page, per_page=per_page, type=type, locale=locale, space=space)
+    else:
+        space = None
+    space_refs = {value: ref for value in space_values if (ref := parse_ref(value))}
+    records = resources.load_many(
+        [r.ref for r in rows] + [r.space for r in rows if r.space] + list(space_refs.values())
+    )
+    wanted, surfaces = plan.highlight_terms(), plan.surfaces()
+    items = []
+    for row in rows:
+        record = records.get(row.ref)
+        if record is None or not _public(record):
+            continue
+        space_record = records.get(row.space) if row.space and row.space != row.ref else None
+        items.append(
+            Hit(
+                type=row.ref[0],
+                resource_id=row.ref[1],
+                locale=row.locale,
+                title=highlight_title(row.title, wanted),
+                snippet=snippet(row.body, wanted, surfaces) if row.body else Markup(""),
+                date=row.date.replace(tzinfo=UTC) if row.date else None,
+                record=record,
+                space=space_record if space_record is not None and _public(space_record) else None,
+            )
+        )
+    page_ = SearchPage(page=page, per_page=per_page, items=items, total=total, error_out=False)
+    return page_, _space_options(space_refs, records), space
+
+
+def _space_options(refs: dict, records: dict) -> list[tuple[str, str, object]]:
+    """(value, title, type label) of the public spaces, sorted by title: its cost follows the
+    results, not the number of spaces."""
     found = []
     for value, ref in refs.items():
         record = records.get(ref)
@@ -107,112 +167,31 @@ def spaces() -> list[tuple[str, str, object]]:
     return sorted(found, key=lambda item: str(item[1]))
 
 
-class RecordsCollector(TopCollector):
-    """The top documents with at most one per record (its best-scoring language), and the number of
-    records among all matches, in one pass. Whoosh's CollapseCollector miscounts when a better
-    document of a record replaces one already collected, and its filter bypasses collapsing."""
+def did_you_mean(plan: Plan, text: str, **filters) -> str | None:
+    from .query import QueryError
+    from .suggest import suggestion
 
-    def __init__(self, limit: int):
-        # every match must be seen to be counted: no block skipping, no matcher replacement
-        super().__init__(limit=limit, usequality=False, replace=0)
-
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.best: dict = {}  # ref -> (score, global docnum)
-
-    def set_subsearcher(self, subsearcher, offset):
-        super().set_subsearcher(subsearcher, offset)
-        reader = subsearcher.reader()
-        self.refs = reader.column_reader("ref") if reader.has_column("ref") else {}  # {}: an empty index
-
-    def collect(self, sub_docnum):
-        global_docnum = self.offset + sub_docnum
-        score = self.matcher.score()
-        key = self.refs[sub_docnum]
-        found = self.best.get(key)
-        if found is not None:
-            if score <= found[0]:
-                return
-            self.remove(found[1])
-        self.best[key] = (score, global_docnum)
-        self._collect(global_docnum, score)
-
-    def count(self):
-        return len(self.best)
+    suggested = suggestion(backend(), plan, text)
+    if not suggested:
+        return None
+    try:
+        total, _rows = backend().find(plan_for(suggested), page=1, per_page=1, **filters)
+    except QueryError:
+        return None
+    return suggested if total else None
 
 
-def find(
-    searcher,
-    parsed: ParsedQuery,
-    *,
-    page: int,
-    per_page: int,
-    type: str | None = None,
-    locale: str | None = None,
-    space: str | None = None,
-) -> tuple[int, list[tuple]]:
-    """The index side of ``search`` (no database, also what benchmarks/search_perf.py times): the
-    total and, for the page, rows of (ref, space ref, locale, date, highlighted title, snippet).
-    Without a language filter each record appears once, in its best-matching language."""
-    filters = [wq.Term("public", True)]
-    if type:
-        filters.append(wq.Term("type", type))
-    if locale:
-        filters.append(wq.Term("locale", locale))
-    if space:
-        filters.append(wq.Term("space", space))
-    # The filters join the query with no effect on ranking, rather than going in as ``filter=``:
-    # Whoosh's filter collector bypasses collapsing, which would list a record once per language.
-    query = wq.And([parsed.query, wq.ConstantScoreQuery(wq.And(filters), 0.0)])
-    collapse = not locale
-    top = RecordsCollector(page * per_page) if collapse else TopCollector(page * per_page, usequality=False)
-    collector = TermsCollector(top)  # which words matched, for highlighting
-    searcher.search_with_collector(query, collector)
-    results = collector.results()
-    results.formatter = MarkFormatter()
-    total = collector.count()
-    rows = []
-    for n in range((page - 1) * per_page, min(page * per_page, results.scored_length())):
-        hit = results[n]
-        ref = _ref(hit["ref"])
-        if ref is None:
-            continue
-        title, snippet = _highlight(hit, "title"), _highlight(hit, "body", SNIPPET_CHARS)
-        rows.append((ref, _ref(hit.get("space")), hit.get("locale"), hit.get("date"), title, snippet))
-    return total, rows
+def matching_ids(type_name: str, text: str, *, space=None, limit: int = 1000, loose: bool = False) -> list[int]:
+    """``core.searchable.matching_ids`` for this capability's index."""
+    from .documents import ref_of
+    from .query import QueryError
 
-
-def search(
-    parsed: ParsedQuery,
-    *,
-    page: int,
-    per_page: int,
-    type: str | None = None,
-    locale: str | None = None,
-    space: str | None = None,
-):
-    """Public documents matching ``parsed``, best first, one result per record unless a language is
-    chosen. ``space`` keeps one space's documents (a consultation and everything in it), as
-    "process:12". Records the index still holds but that are no longer public (an update not yet
-    applied) are left out."""
-    total, rows = find(shared_searcher(), parsed, page=page, per_page=per_page, type=type, locale=locale, space=space)
-    records = resources.load_many([r[0] for r in rows] + [r[1] for r in rows if r[1]])
-    items = []
-    for ref, space, locale_, date, title, snippet in rows:
-        record = records.get(ref)
-        if record is None or not _public(record):
-            continue
-        space_record = records.get(space) if space and space != ref else None
-        items.append(
-            Hit(
-                type=ref[0],
-                resource_id=ref[1],
-                locale=locale_,
-                title=title,
-                snippet=snippet,
-                date=date.replace(tzinfo=UTC) if date else None,
-                record=record,
-                space=space_record if space_record is not None and _public(space_record) else None,
-            )
-        )
-    return SearchPage(page=page, per_page=per_page, items=items, total=total, error_out=False)
+    try:
+        plan = plan_for(text)
+    except QueryError:
+        return []
+    if loose:  # a title to compare with: at least half of its words, the most first
+        plan.soft, plan.required = plan.required + plan.soft, []
+        plan.soft_min = max(1, (len(plan.soft) + 1) // 2)
+    _total, rows = backend().find(plan, page=1, per_page=limit, type=type_name, space=ref_of(*space) if space else None)
+    return [row.ref[1] for row in rows]

@@ -8,9 +8,9 @@ from ..core import resources
 from ..core.htmx import render
 from ..core.i18n import LOCALE_NAMES, supported_locales
 from ..core.pagination import page_number
-from .index import declarations
-from .query import QueryError, parse
-from .results import search, spaces
+from .documents import declarations
+from .query import QueryError
+from .results import did_you_mean, plan_for, search
 
 bp = Blueprint("search", __name__)
 
@@ -33,25 +33,26 @@ def index():
     locale = request.args.get("locale") or None
     if locale not in supported_locales():
         locale = None
-    space_options = spaces()
     space = request.args.get("space") or None
-    if space not in {value for value, _title, _label in space_options}:
-        space = None
-    error = pagination = parsed = None
+    error = pagination = plan = suggestion = None
+    space_options = []
     if text.strip():
         try:
-            parsed = parse(text)
+            plan = plan_for(text)
         except QueryError as exc:
             error = exc.message
         else:
-            pagination = search(
-                parsed,
+            # the filter lists only the consultations with results for this search
+            pagination, space_options, space = search(
+                plan,
                 page=page_number(),
                 per_page=current_app.config["PAGE_SIZE"],
                 type=type_,
                 locale=locale,
                 space=space,
             )
+            if not pagination.total:
+                suggestion = did_you_mean(plan, text.strip(), type=type_, locale=locale)
     return render(
         "search/index.html",
         "search/_results.html",
@@ -62,7 +63,8 @@ def index():
         spaces=space_options,
         types=types,
         locales=[(code, LOCALE_NAMES.get(code, code)) for code in supported_locales()],
-        parsed=parsed,
+        plan=plan,
         pagination=pagination,
         error=error,
+        suggestion=suggestion,
     )

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from ..core.action_log import log_action
 from ..core.db import transaction
 from ..core.models import District, User
+from ..core.searchable import defer_indexing
 from ..core.types import LocalizedText, utcnow
 from ..extensions import db
 from . import dtpr
@@ -23,8 +24,8 @@ LOCALES = ("ja", "en")
 BOOL_FIELDS = ("mobile", "face_recognition", "feature_extraction", "deleted_at_once", "third_party", "live_monitoring")
 MAX_ROWS = 10_000
 MAX_BYTES = 10 * 1024 * 1024
-# Above this many rows the search index is updated by `flask search sync` (or the next commit),
-# not inside the import request: indexing 2,000 devices takes far longer than importing them.
+# Above this many rows the search index is updated in the background (`flask search sync`, or a
+# background thread of the process), not inside the import request: indexing 2,000 devices takes far longer than importing them.
 DEFER_INDEXING_ABOVE = 200
 
 
@@ -257,9 +258,7 @@ def import_csv(actor: User | None, data: bytes, *, publish: bool = True) -> list
         raise ImportRefused([(None, EMPTY_FILE)])
     with transaction():
         if len(rows) > DEFER_INDEXING_ABOVE:
-            from ..search.outbox import defer
-
-            defer()
+            defer_indexing(db.session())
         now = utcnow()
         devices = []
         for fields in rows:

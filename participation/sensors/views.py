@@ -18,6 +18,7 @@ from ..core.i18n import localize
 from ..core.models import District
 from ..core.pagination import paginate
 from ..core.permissions import can, require
+from ..core.searchable import matching_ids
 from ..core.types import local_today
 from ..extensions import db
 from . import dtpr, ledger, opendata, services
@@ -35,10 +36,6 @@ from .models import (
 )
 
 bp = Blueprint("sensors", __name__)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _int_arg(name: str) -> int | None:
@@ -66,8 +63,10 @@ def _listing(*, kind: str, purpose: str, organisation: str, district_id: int | N
         query = query.where(Device.organisation_key == organisation)
     if district_id is not None:
         query = query.where(Device.district_id == district_id)
-    if text:
-        query = query.where(Device.search_text.like(f"%{_escape_like(text.lower())}%", escape="\\"))
+    if text:  # the site's search (variants, readings, synonyms); ignored if search is left out
+        ids = matching_ids("sensor", text)
+        if ids is not None:
+            query = query.where(Device.id.in_(ids))
     return query.order_by(Device.kind, Device.id)
 
 

@@ -211,7 +211,7 @@ def test_payloads_render_inert(app, client, make_user, make_process):
 def test_threads_and_their_comments_leave_search_with_their_consultation(app, client, make_user, thread_id):
     from participation.core.comments.services import add_comment
     from participation.processes import services as process_services
-    from participation.search.index import index_counts
+    from participation.search.backend import backend
 
     resident = make_user(Role.RESIDENT)
     with app.app_context():
@@ -219,13 +219,13 @@ def test_threads_and_their_comments_leave_search_with_their_consultation(app, cl
         add_comment(
             db.session.get(type(resident), resident.id), thread, body="投票で決めたいです。", locale="ja", stance="for"
         )
-        counts = index_counts()
+        counts = backend().index_counts()
         assert counts["thread"]["records"] == 1 and counts["comment"]["records"] == 1
         process_services.unpublish(None, db.session.get(Process, thread.process_id))
-        counts = index_counts()
+        counts = backend().index_counts()
         assert "thread" not in counts and "comment" not in counts
     assert "投票で決め" not in client.get("/search?q=投票").get_data(as_text=True)
     with app.app_context():
         process_services.publish(None, db.session.get(Process, db.session.get(Thread, thread_id).process_id))
-        counts = index_counts()
+        counts = backend().index_counts()
         assert counts["thread"]["records"] == 1 and counts["comment"]["records"] == 1

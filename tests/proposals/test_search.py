@@ -30,7 +30,7 @@ def test_proposals_are_searchable_until_withdrawn(app, client, make_user, make_p
 def test_proposals_follow_their_consultation_in_and_out_of_the_index(app, client, make_user, make_process):
     from participation.processes import services as process_services
     from participation.processes.models import Process
-    from participation.search.index import index_counts
+    from participation.search.backend import backend
 
     author = make_user()
     process_id = make_process("さくら台公園の遊具更新", proposals_open=True)
@@ -43,9 +43,9 @@ def test_proposals_follow_their_consultation_in_and_out_of_the_index(app, client
             locale="ja",
         ).id
         process_services.unpublish(None, db.session.get(Process, process_id))
-        assert "proposal" not in index_counts()
+        assert "proposal" not in backend().index_counts()
     assert f'href="/proposals/{proposal_id}"' not in client.get("/search?q=ドーム").get_data(as_text=True)
     with app.app_context():
         process_services.publish(None, db.session.get(Process, process_id))
-        assert index_counts()["proposal"]["records"] == 1
+        assert backend().index_counts()["proposal"]["records"] == 1
     assert f'href="/proposals/{proposal_id}"' in client.get("/search?q=ドーム").get_data(as_text=True)

@@ -53,7 +53,7 @@ def found(client, q: str, **params) -> str:
 
 
 def indexed_keys(app) -> set[str]:
-    from participation.search.index import open_index
+    from participation.search.backend import backend
 
-    with app.app_context(), open_index().searcher() as searcher:
-        return {fields["key"] for fields in searcher.all_stored_fields()}
+    with app.app_context():
+        return backend().indexed_keys()
