@@ -29,7 +29,6 @@ BASE_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "SERVER_NAME": "localhost",
     "PUBLIC_URL": "http://localhost",
-    "MAIL_IN_BACKGROUND": False,
 }
 
 
@@ -65,7 +64,9 @@ def migrated_database(tmp_path_factory) -> str:
 
 def _empty_postgres_tables(app: Flask) -> None:
     with app.app_context():
-        tables = [t.name for t in db.metadata.sorted_tables]
+        from participation.core.jobs.schema import TABLES
+
+        tables = [t.name for t in db.metadata.sorted_tables] + list(TABLES)
         with db.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 

@@ -52,6 +52,9 @@ class Capability:
     retention: tuple = ()
     # kind -> lazy label, for notification settings and rendering
     notification_kinds: Mapping[str, object] = field(default_factory=dict)
+    # background work (core.jobs.Job) and when to run some of it (core.jobs.Periodic)
+    jobs: tuple = ()
+    periodic: tuple = ()
 
 
 @dataclass(frozen=True)

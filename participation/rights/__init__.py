@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..core.capability import Capability, NavEntry
+from ..core.jobs import Job, Periodic
 from ..core.models import Role
 from ..core.permissions import has_role
 from ..core.resources import ResourceType
 from ..core.retention import RetentionCategory
 from ..core.signals import account_deleting
 from . import seeds, services
-from .cli import retention_cli
+from .cli import retention_cli, retention_job
 from .models import KIND_SHORT, STATUS_LABELS, Kind, RightsRequest, Status
 from .personal import personal_data
 from .views import bp
@@ -69,6 +70,8 @@ capability = Capability(
         ),
     },
     cli=(retention_cli,),
+    jobs=(Job("retention.enforce", retention_job, label=_l("Retention periods")),),
+    periodic=(Periodic("retention.enforce", "30 18 * * *"),),  # 3:30 in Tokyo
     personal_data=personal_data,
     retention=(
         RetentionCategory(

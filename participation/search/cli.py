@@ -14,6 +14,11 @@ def search_cli():
     """The search index."""
 
 
+def sync_job() -> None:
+    """The "search.sync" job: the changes a busy writer left waiting (the backlog)."""
+    index.apply_pending(timeout=current_app.config["SEARCH_SYNC_TIMEOUT"])
+
+
 @search_cli.command("sync")
 @with_appcontext
 def sync():
