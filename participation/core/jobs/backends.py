@@ -22,7 +22,7 @@ import procrastinate
 from flask import Flask
 from procrastinate import exceptions as pexceptions
 from procrastinate.testing import InMemoryConnector
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from ...extensions import db
 from ..db import on_commit, transaction
@@ -31,6 +31,23 @@ from . import Job, Periodic
 from .models import ERROR_LENGTH, JobError
 
 log = logging.getLogger(__name__)
+
+
+class _WithoutArguments(logging.Filter):
+    """procrastinate writes each job's arguments into its log lines; ours hold addresses, names and
+    password-reset links, so the logs name a job by its task and id only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        job = getattr(record, "job", None)
+        if isinstance(job, dict) and job.get("call_string"):
+            record.msg = record.getMessage().replace(job["call_string"], f"{job.get('task_name')}[{job.get('id')}]")
+            record.args = None
+            record.job = {k: v for k, v in job.items() if k not in ("call_string", "task_kwargs")}
+        return True
+
+
+for _name in [n for n in logging.root.manager.loggerDict if n.startswith("procrastinate")]:
+    logging.getLogger(_name).addFilter(_WithoutArguments())
 
 STATES = ("waiting", "retrying", "running", "failed")
 STALLED_AFTER = 60  # seconds without a heartbeat before a worker's running jobs are retried
@@ -84,8 +101,13 @@ class Backend:
                 if job_id is not None:
                     self.record_failure(job_id, name, attempt, exc)
                 raise
+            if job_id is not None and attempt > 1:
+                self.forget_errors(job_id)
 
     def record_failure(self, job_id: int, name: str, attempt: int, exc: Exception) -> None:
+        pass
+
+    def forget_errors(self, job_id: int) -> None:
         pass
 
     # --- what the administration shows -------------------------------------------------------
@@ -102,6 +124,9 @@ class Backend:
 
     def forget_failed(self, cutoff: datetime, dry_run: bool) -> int:
         return 0
+
+    def reset(self) -> None:
+        """Forget every job kept outside the database (tests start each one from nothing)."""
 
 
 class InlineBackend(Backend):
@@ -146,13 +171,9 @@ class QueueBackend(Backend):
     def _task_function(self, job: Job):
         def run(context, timestamp: int | None = None, **args):  # periodic jobs also get `timestamp`
             self.run(job.name, args, job_id=context.job.id, attempt=context.job.attempts + 1)
-            self.forget_errors(context.job.id)
 
         run.__name__ = job.name.replace(".", "_")
         return run
-
-    def forget_errors(self, job_id: int) -> None:
-        pass
 
     def _deferrer(self, papp: procrastinate.App, name, key, delay):
         return papp.configure_task(name, queueing_lock=key, schedule_in={"seconds": delay} if delay else None)
@@ -187,9 +208,10 @@ class MemoryBackend(QueueBackend):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._task: asyncio.Task | None = None
 
     def _defer(self, name, args, *, key, delay) -> None:
-        on_commit(lambda: self._defer_now(name, args, key, delay))
+        on_commit(lambda: self._defer_now(name, args, key, delay), key=key and f"job:{key}")
 
     def _defer_now(self, name, args, key, delay) -> None:
         deferrer = self._deferrer(self.papp, name, key, delay)
@@ -216,18 +238,44 @@ class MemoryBackend(QueueBackend):
         with self._lock:
             if self._thread is not None:
                 return
-            self._thread = threading.Thread(target=self._serve, name="participation-jobs", daemon=True)
+            ready = threading.Event()
+            self._thread = threading.Thread(target=self._serve, args=(ready,), name="participation-jobs", daemon=True)
             self._thread.start()
+        ready.wait(timeout=10)
 
-    def _serve(self) -> None:
+    def _serve(self, ready: threading.Event) -> None:
         papp = self.build(self.connector, with_periodic=True)
 
         async def serve():
             async with papp.open_async():
+                self._task = asyncio.current_task()
                 self._loop = asyncio.get_running_loop()
-                await papp.run_worker_async(**self.worker_options(fetch_job_polling_interval=1))
+                ready.set()
+                try:
+                    await papp.run_worker_async(**self.worker_options(fetch_job_polling_interval=1))
+                except asyncio.CancelledError:
+                    pass
 
-        asyncio.run(serve())
+        try:
+            asyncio.run(serve())
+        finally:
+            self._loop = None
+            ready.set()
+
+    def stop(self) -> None:
+        """Stop the thread after the job it is running (tests; a serving process just exits)."""
+        thread, loop = self._thread, self._loop
+        if thread is None:
+            return
+        if loop is not None:
+            loop.call_soon_threadsafe(self._task.cancel)
+        thread.join(timeout=30)
+        self._thread = None
+
+    def reset(self) -> None:
+        self.stop()
+        self.connector.reset()
+        self.errors.clear()
 
     def record_failure(self, job_id, name, attempt, exc) -> None:
         self.errors[job_id] = f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
@@ -277,7 +325,8 @@ class MemoryBackend(QueueBackend):
             job_id
             for job_id, row in self.connector.jobs.copy().items()
             if row["status"] in ("failed", "cancelled", "aborted")
-            and max((e["at"] for e in self.connector.events.get(job_id, ())), default=cutoff) < cutoff
+            and max((e["at"] for e in self.connector.events.get(job_id, ()) if e["type"] != "scheduled"), default=cutoff)
+            < cutoff
         ]
         if not dry_run:
             for job_id in old:
@@ -308,7 +357,7 @@ class DatabaseBackend(QueueBackend):
 
     def worker_app(self, *, with_periodic: bool) -> procrastinate.App:
         """The app `flask jobs worker` runs: procrastinate's own connector, listening for new jobs."""
-        url = db.engine.url.set(drivername="postgresql")
+        url = make_url(self.app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
         connector = procrastinate.PsycopgConnector(conninfo=url.render_as_string(hide_password=False))
         return self.build(connector, with_periodic=with_periodic)
 
@@ -382,7 +431,7 @@ class DatabaseBackend(QueueBackend):
     def forget_failed(self, cutoff, dry_run) -> int:
         condition = (
             "FROM procrastinate_jobs j WHERE j.status IN ('failed', 'cancelled', 'aborted') AND NOT EXISTS "
-            "(SELECT 1 FROM procrastinate_events e WHERE e.job_id = j.id AND e.at >= :cutoff)"
+            "(SELECT 1 FROM procrastinate_events e WHERE e.job_id = j.id AND e.type <> 'scheduled' AND e.at >= :cutoff)"
         )
         params = {"cutoff": cutoff}
         if dry_run:
