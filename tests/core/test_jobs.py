@@ -206,7 +206,11 @@ def test_a_job_left_running_by_a_killed_worker_runs_again(queue_app):
 def test_every_capability_declares_its_schedules(queue_app):
     queue = jobs.backend(queue_app)
     with queue_app.app_context():
-        papp = queue.worker_app(with_periodic=True) if queue.kind == "database" else queue.build(queue.connector, with_periodic=True)
+        papp = (
+            queue.worker_app(with_periodic=True)
+            if queue.kind == "database"
+            else queue.build(queue.connector, with_periodic=True)
+        )
     scheduled = {(t.task.name, t.periodic_id, t.cron) for t in papp.periodic_registry.periodic_tasks.values()}
     assert scheduled == {
         ("jobs.retry_stalled", "", "* * * * *"),

@@ -15,6 +15,7 @@ import asyncio
 import json
 import logging
 import threading
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -251,10 +252,8 @@ class MemoryBackend(QueueBackend):
                 self._task = asyncio.current_task()
                 self._loop = asyncio.get_running_loop()
                 ready.set()
-                try:
+                with suppress(asyncio.CancelledError):  # stop() cancels it
                     await papp.run_worker_async(**self.worker_options(fetch_job_polling_interval=1))
-                except asyncio.CancelledError:
-                    pass
 
         try:
             asyncio.run(serve())
@@ -325,7 +324,9 @@ class MemoryBackend(QueueBackend):
             job_id
             for job_id, row in self.connector.jobs.copy().items()
             if row["status"] in ("failed", "cancelled", "aborted")
-            and max((e["at"] for e in self.connector.events.get(job_id, ()) if e["type"] != "scheduled"), default=cutoff)
+            and max(
+                (e["at"] for e in self.connector.events.get(job_id, ()) if e["type"] != "scheduled"), default=cutoff
+            )
             < cutoff
         ]
         if not dry_run:
