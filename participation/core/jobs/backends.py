@@ -47,8 +47,12 @@ class _WithoutArguments(logging.Filter):
         return True
 
 
+WORKER_NAME = "participation"  # procrastinate logs a worker's lines as procrastinate.worker.<name>
+_REDACT = _WithoutArguments()
+for _name in ("worker", f"worker.{WORKER_NAME}", "jobs", "manager", "periodic", "app", "tasks", "blueprints"):
+    logging.getLogger(f"procrastinate.{_name}").addFilter(_REDACT)
 for _name in [n for n in logging.root.manager.loggerDict if n.startswith("procrastinate")]:
-    logging.getLogger(_name).addFilter(_WithoutArguments())
+    logging.getLogger(_name).addFilter(_REDACT)
 
 STATES = ("waiting", "retrying", "running", "failed")
 STALLED_AFTER = 60  # seconds without a heartbeat before a worker's running jobs are retried
@@ -185,6 +189,7 @@ class QueueBackend(Backend):
             "delete_jobs": "successful",  # mail arguments are personal data; keep only what failed
             "stalled_worker_timeout": STALLED_AFTER,
             "update_heartbeat_interval": 10,
+            "name": WORKER_NAME,
         }
         options.update(overrides)
         return options

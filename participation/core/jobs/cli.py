@@ -49,9 +49,7 @@ async def _serve(queue, concurrency: int) -> None:
     async with papp.open_async():
         local = [asyncio.create_task(_per_machine(queue, s)) for s in queue.periodic if s.per_machine]
         try:
-            await papp.run_worker_async(
-                **queue.worker_options(install_signal_handlers=True, concurrency=concurrency, name="participation")
-            )
+            await papp.run_worker_async(**queue.worker_options(install_signal_handlers=True, concurrency=concurrency))
         finally:
             for task in local:
                 task.cancel()
