@@ -15,6 +15,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -231,13 +232,29 @@ class MemoryBackend(QueueBackend):
         self.work()
 
     def work(self) -> None:
+        if self._loop is not None:  # the serving thread runs them: wait until it has
+            self._wait_idle()
+            return
         # A job enqueued by a job is picked up by the run already under way.
-        if self._loop is not None or not self._lock.acquire(blocking=False):
+        if not self._lock.acquire(blocking=False):
             return
         try:
             self.papp.run_worker(wait=False, listen_notify=False, **self.worker_options())
         finally:
             self._lock.release()
+
+    def _wait_idle(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            now = utcnow()
+            busy = [
+                row
+                for row in self.connector.jobs.copy().values()
+                if row["status"] == "doing" or (row["status"] == "todo" and (row["scheduled_at"] or now) <= now)
+            ]
+            if not busy:
+                return
+            time.sleep(0.01)
 
     def start(self) -> None:
         """Work the queue from a thread of this (serving) process, periodic jobs included."""
@@ -258,7 +275,7 @@ class MemoryBackend(QueueBackend):
                 self._loop = asyncio.get_running_loop()
                 ready.set()
                 with suppress(asyncio.CancelledError):  # stop() cancels it
-                    await papp.run_worker_async(**self.worker_options(fetch_job_polling_interval=1))
+                    await papp.run_worker_async(**self.worker_options(fetch_job_polling_interval=0.2))
 
         try:
             asyncio.run(serve())
@@ -275,6 +292,8 @@ class MemoryBackend(QueueBackend):
             loop.call_soon_threadsafe(self._task.cancel)
         thread.join(timeout=30)
         self._thread = None
+        self.connector.on_notification = None  # the stopped thread's loop listened; nobody does now
+        self.connector.notify_channels = []
 
     def reset(self) -> None:
         self.stop()
