@@ -111,11 +111,10 @@ async def resident(n, client: httpx.AsyncClient, token: str, ids: dict, until: l
         else:
             target = rng.choice(ids["comment"])
             body = f"負荷試験のコメントです。{n}-{rng.randrange(10**9)}"
-            await timed(
-                recorder,
-                "POST comment",
-                client.post(f"/comments/proposal/{target}", data={"body": body, "csrf_token": token}),
-            )
+            data = {"body": body, "stance": rng.choice(["for", "against", "neutral"]), "csrf_token": token}
+            response = await timed(recorder, "POST comment", client.post(f"/comments/proposal/{target}", data=data))
+            if response is not None and "#comment-" not in response.headers.get("Location", ""):
+                recorder.errors["POST comment"].append("refused")  # sent back to the form
 
 
 async def run(base: str, ids: dict, users: int, seconds: float, warmup: float) -> tuple[Recorder, float]:

@@ -118,11 +118,13 @@ def handle_database_unavailable(error: Exception):
     with suppress(Exception):  # the connection is already gone; the pool discards it
         db.session.rollback()
     title, message = MESSAGES[503]
+    # Rendered without the context processors: they read the signed-in account from the database.
+    env = current_app.jinja_env
     with force_locale(_locale_without_database()):
         if htmx and not htmx.boosted:
-            body = render_template("_flash_message.html", category="error", message=message)
+            body = env.get_template("_flash_message.html").render(category="error", message=message)
             return body, 503, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML", "Retry-After": "30"}
-        body = render_template("errors/unavailable.html", title=title, message=message)
+        body = env.get_template("errors/unavailable.html").render(title=title, message=message, request=request)
     return body, 503, {"Retry-After": "30"}
 
 

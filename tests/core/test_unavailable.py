@@ -45,7 +45,8 @@ def test_a_post_and_an_htmx_request_get_a_503_too(down_app):
     assert "<html" not in fragment.get_data(as_text=True)
 
 
-def test_the_same_app_recovers_once_the_database_is_back(app, client):
+def test_the_same_app_recovers_once_the_database_is_back(app, client, make_user, login):
+    login(make_user())  # the page must not need the signed-in account either
     assert client.get("/").status_code == 200
     with app.app_context():
         engine = db.engine
@@ -60,6 +61,8 @@ def test_the_same_app_recovers_once_the_database_is_back(app, client):
         engine.dispose()  # what a restart does to every pooled connection
         down = client.get("/")
         assert down.status_code == 503 and "一時的にご利用いただけません" in down.get_data(as_text=True)
+        fragment = client.get("/", headers={"HX-Request": "true"})
+        assert fragment.status_code == 503 and "データベースに接続できない" in fragment.get_data(as_text=True)
         state["down"] = False
         assert client.get("/").status_code == 200
     finally:

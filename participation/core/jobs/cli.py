@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import time
+from contextlib import suppress
 
 import click
 from croniter import croniter
@@ -45,11 +47,41 @@ def worker(once: bool, concurrency: int):
 
 
 async def _serve(queue, concurrency: int) -> None:
+    """Run the worker until SIGTERM / SIGINT. If it stops on its own (the database restarted or
+    was unreachable), start it again after a pause: a restart of PostgreSQL needs no restart here."""
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
     papp = queue.worker_app(with_periodic=True)
     async with papp.open_async():
+        current = None
+
+        def stop() -> None:
+            stopping.set()
+            if current is not None:
+                current.cancel()  # procrastinate then finishes the jobs it is running
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop)
         local = [asyncio.create_task(_per_machine(queue, s)) for s in queue.periodic if s.per_machine]
+        pause = 1.0
         try:
-            await papp.run_worker_async(**queue.worker_options(install_signal_handlers=True, concurrency=concurrency))
+            while not stopping.is_set():
+                current = asyncio.create_task(papp.run_worker_async(**queue.worker_options(concurrency=concurrency)))
+                started = time.monotonic()
+                try:
+                    await current
+                except asyncio.CancelledError:
+                    if stopping.is_set():
+                        break
+                    raise
+                except Exception:
+                    log.exception("the jobs worker stopped")
+                if stopping.is_set():
+                    break
+                pause = 1.0 if time.monotonic() - started > 60 else min(pause * 2, 30.0)
+                log.warning("the jobs worker stopped (is the database reachable?); starting again in %.0f s", pause)
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), pause)
         finally:
             for task in local:
                 task.cancel()
