@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -40,6 +41,7 @@ import smtp_sink  # noqa: E402
 import stack  # noqa: E402
 
 RESIDENTS = 30
+FLASH = re.compile(r'class="flash flash--error">([^<]+)')
 
 
 def say(text: str) -> None:
@@ -113,6 +115,9 @@ async def _post_all(site: Site, posts, kill_after: float) -> dict:
         try:
             response = await client.post(path, data=data)
             outcome[i] = _outcome(response)
+            if outcome[i] == "refused":  # say why: the message the page shows
+                page = await client.get(response.headers["Location"])
+                outcome[i] += ": " + " / ".join(FLASH.findall(page.text))
         except httpx.HTTPError as exc:
             outcome[i] = f"failed ({type(exc).__name__})"
 
@@ -181,7 +186,9 @@ async def web_worker_kills(site: Site, failures: list) -> list[str]:
     ):
         outcome = await _post_all(site, posts, kill_after=0.15)
         failed = [i for i, o in outcome.items() if o != "done"]
-        say(f"  {name}: {len(posts) - len(failed)} answered, {len(failed)} cut off by the kill")
+        say(
+            f"  {name}: {len(posts) - len(failed)} answered, {len(failed)} not: {dict(Counter(outcome[i] for i in failed))}"
+        )
         if markers:
             table = "comments" if name == "comments" else "rights_requests"
             column = "body" if name == "comments" else "details"

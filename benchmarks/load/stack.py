@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -38,10 +39,11 @@ def environment(database_url: str, instance: Path, port: int) -> dict[str, str]:
         "PARTICIPATION_INSTANCE_PATH": str(instance),
         "PARTICIPATION_MAIL_BACKEND": "file",
         "PARTICIPATION_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/2",
-        "PARTICIPATION_RATELIMIT_KEY_PREFIX": f"load-{port}",
+        "PARTICIPATION_RATELIMIT_KEY_PREFIX": f"load-{uuid.uuid4().hex[:8]}",  # fresh counters each run
         # Many residents sign in from one address at the start of a run.
         "PARTICIPATION_RATELIMIT_LOGIN": "10000 per minute",
         "PARTICIPATION_RATELIMIT_RIGHTS_REQUEST": "10000 per hour",
+        "PARTICIPATION_RATELIMIT_PASSWORD_RESET": "10000 per hour",
     }
 
 

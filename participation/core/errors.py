@@ -128,7 +128,20 @@ def handle_database_unavailable(error: Exception):
     return body, 503, {"Retry-After": "30"}
 
 
+def _release_session(_error) -> None:
+    """Give the request's connection back even when the database dropped it: closing would raise
+    after the answer was ready and turn it into a 500. Runs before Flask-SQLAlchemy's own removal."""
+    from ..extensions import db
+
+    try:
+        db.session.remove()
+    except DATABASE_UNAVAILABLE as exc:
+        log.warning("database connection lost while ending a request: %s", exc)
+        db.session.registry.clear()
+
+
 def init_app(app: Flask) -> None:
+    app.teardown_appcontext(_release_session)
     app.register_error_handler(CSRFError, handle_csrf_error)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, handle_database_unavailable)
