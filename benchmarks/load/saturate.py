@@ -16,11 +16,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import re
 import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
@@ -28,6 +29,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stack  # noqa: E402
 
+FLASH = re.compile(r'class="flash flash--error">([^<]+)')
 SEARCHES = ["公園", "カメラ", "バス", "図書館", "park", "データ"]
 
 
@@ -113,8 +115,9 @@ async def resident(n, client: httpx.AsyncClient, token: str, ids: dict, until: l
             body = f"負荷試験のコメントです。{n}-{rng.randrange(10**9)}"
             data = {"body": body, "stance": rng.choice(["for", "against", "neutral"]), "csrf_token": token}
             response = await timed(recorder, "POST comment", client.post(f"/comments/proposal/{target}", data=data))
-            if response is not None and "#comment-" not in response.headers.get("Location", ""):
-                recorder.errors["POST comment"].append("refused")  # sent back to the form
+            if response is not None and response.status_code == 302 and "#comment-" not in response.headers["Location"]:
+                page = await client.get(response.headers["Location"])  # sent back to the form: say why
+                recorder.errors["POST comment"].append("refused: " + " / ".join(FLASH.findall(page.text)))
 
 
 async def run(base: str, ids: dict, users: int, seconds: float, warmup: float) -> tuple[Recorder, float]:
@@ -166,7 +169,7 @@ def main() -> None:
     print(recorder.table(elapsed))
     for kind, problems in recorder.errors.items():
         if problems:
-            print(f"errors in {kind}: {sorted(set(problems))[:5]}")
+            print(f"errors in {kind}: {dict(Counter(problems))}")
 
 
 if __name__ == "__main__":

@@ -11,26 +11,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import threading
-import time
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
 import procrastinate
 from flask import Flask
-from procrastinate import exceptions as pexceptions
-from procrastinate.testing import InMemoryConnector
-from sqlalchemy import make_url, text
 
-from ...extensions import db
 from ..db import on_commit, transaction
-from ..types import utcnow
 from . import Job, Periodic
-from .models import ERROR_LENGTH, JobError
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +61,7 @@ class JobView:
     error: str | None = None
 
 
-def _state(status: str, attempts: int) -> str:
+def state_of(status: str, attempts: int) -> str:
     if status == "todo":
         return "retrying" if attempts else "waiting"
     return {"doing": "running"}.get(status, status)
@@ -204,270 +194,9 @@ async def _retry_stalled(context, timestamp: int | None = None) -> None:
         await manager.retry_job(job)
 
 
-class MemoryBackend(QueueBackend):
-    kind = "memory"
-
-    def __init__(self, app, jobs, periodic):
-        super().__init__(app, jobs, periodic)
-        self.connector = InMemoryConnector()
-        self.papp = self.build(self.connector, with_periodic=False)
-        self.errors: dict[int, str] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._task: asyncio.Task | None = None
-
-    def _defer(self, name, args, *, key, delay) -> None:
-        on_commit(lambda: self._defer_now(name, args, key, delay), key=key and f"job:{key}")
-
-    def _defer_now(self, name, args, key, delay) -> None:
-        deferrer = self._deferrer(self.papp, name, key, delay)
-        try:
-            if self._loop is not None:  # the serving thread owns the queue: hand it the job
-                asyncio.run_coroutine_threadsafe(deferrer.defer_async(**args), self._loop).result(timeout=30)
-                return
-            deferrer.defer(**args)
-        except pexceptions.AlreadyEnqueued:
-            return
-        self.work()
-
-    def work(self) -> None:
-        if self._loop is not None:  # the serving thread runs them: wait until it has
-            self._wait_idle()
-            return
-        # A job enqueued by a job is picked up by the run already under way.
-        if not self._lock.acquire(blocking=False):
-            return
-        try:
-            self.papp.run_worker(wait=False, listen_notify=False, **self.worker_options())
-        finally:
-            self._lock.release()
-
-    def _wait_idle(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            now = utcnow()
-            busy = [
-                row
-                for row in self.connector.jobs.copy().values()
-                if row["status"] == "doing" or (row["status"] == "todo" and (row["scheduled_at"] or now) <= now)
-            ]
-            if not busy:
-                return
-            time.sleep(0.01)
-
-    def start(self) -> None:
-        """Work the queue from a thread of this (serving) process, periodic jobs included."""
-        with self._lock:
-            if self._thread is not None:
-                return
-            ready = threading.Event()
-            self._thread = threading.Thread(target=self._serve, args=(ready,), name="participation-jobs", daemon=True)
-            self._thread.start()
-        ready.wait(timeout=10)
-
-    def _serve(self, ready: threading.Event) -> None:
-        papp = self.build(self.connector, with_periodic=True)
-
-        async def serve():
-            async with papp.open_async():
-                self._task = asyncio.current_task()
-                self._loop = asyncio.get_running_loop()
-                ready.set()
-                with suppress(asyncio.CancelledError):  # stop() cancels it
-                    await papp.run_worker_async(**self.worker_options(fetch_job_polling_interval=0.2))
-
-        try:
-            asyncio.run(serve())
-        finally:
-            self._loop = None
-            ready.set()
-
-    def stop(self) -> None:
-        """Stop the thread after the job it is running (tests; a serving process just exits)."""
-        thread, loop = self._thread, self._loop
-        if thread is None:
-            return
-        if loop is not None:
-            loop.call_soon_threadsafe(self._task.cancel)
-        thread.join(timeout=30)
-        self._thread = None
-        self.connector.on_notification = None  # the stopped thread's loop listened; nobody does now
-        self.connector.notify_channels = []
-
-    def reset(self) -> None:
-        self.stop()
-        self.connector.reset()
-        self.errors.clear()
-
-    def record_failure(self, job_id, name, attempt, exc) -> None:
-        self.errors[job_id] = f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
-
-    def forget_errors(self, job_id) -> None:
-        self.errors.pop(job_id, None)
-
-    def _rows(self) -> list[dict]:
-        return [row for row in self.connector.jobs.copy().values() if row["status"] != "succeeded"]
-
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATES, 0)
-        for row in self._rows():
-            state = _state(row["status"], row["attempts"])
-            counts[state] = counts.get(state, 0) + 1
-        return counts
-
-    def listing(self, state, offset, limit):
-        rows = [r for r in self._rows() if state is None or _state(r["status"], r["attempts"]) == state]
-        rows.sort(key=lambda r: -r["id"])
-        views = [
-            JobView(r["id"], r["task_name"], _state(r["status"], r["attempts"]), r["attempts"], r["scheduled_at"])
-            for r in rows[offset : offset + limit]
-        ]
-        for view in views:
-            view.error = self.errors.get(view.id)
-        return views, len(rows)
-
-    def retry(self, job_id):
-        row = self.connector.jobs.get(job_id)
-        if row is None or row["status"] != "failed":
-            return None
-        view = JobView(job_id, row["task_name"], "failed", row["attempts"], row["scheduled_at"])
-        on_commit(lambda: self._retry_now(job_id))
-        return view
-
-    def _retry_now(self, job_id) -> None:
-        if self._loop is not None:
-            coroutine = self.papp.job_manager.retry_job_by_id_async(job_id, retry_at=utcnow())
-            asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=30)
-            return
-        self.papp.job_manager.retry_job_by_id(job_id, retry_at=utcnow())
-        self.work()
-
-    def forget_failed(self, cutoff, dry_run) -> int:
-        old = [
-            job_id
-            for job_id, row in self.connector.jobs.copy().items()
-            if row["status"] in ("failed", "cancelled", "aborted")
-            and max(
-                (e["at"] for e in self.connector.events.get(job_id, ()) if e["type"] != "scheduled"), default=cutoff
-            )
-            < cutoff
-        ]
-        if not dry_run:
-            for job_id in old:
-                self.connector.jobs.pop(job_id, None)
-                self.errors.pop(job_id, None)
-        return len(old)
-
-
-class DatabaseBackend(QueueBackend):
-    kind = "database"
-
-    def __init__(self, app, jobs, periodic):
-        super().__init__(app, jobs, periodic)
-        from .connector import SessionConnector
-
-        self.papp = self.build(SessionConnector(), with_periodic=False)
-
-    def _defer(self, name, args, *, key, delay) -> None:
-        deferrer = self._deferrer(self.papp, name, key, delay)
-        if key is None:
-            deferrer.defer(**args)
-            return
-        try:
-            with db.session.begin_nested():  # a refused duplicate must not abort the transaction
-                deferrer.defer(**args)
-        except pexceptions.AlreadyEnqueued:
-            pass
-
-    def worker_app(self, *, with_periodic: bool) -> procrastinate.App:
-        """The app `flask jobs worker` runs: procrastinate's own connector, listening for new jobs."""
-        url = make_url(self.app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
-        connector = procrastinate.PsycopgConnector(conninfo=url.render_as_string(hide_password=False))
-        return self.build(connector, with_periodic=with_periodic)
-
-    def work(self) -> None:
-        self.worker_app(with_periodic=False).run_worker(wait=False, listen_notify=False, **self.worker_options())
-
-    def record_failure(self, job_id, name, attempt, exc) -> None:
-        try:
-            with transaction():
-                message = f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
-                db.session.add(JobError(job_id=job_id, task_name=name, attempt=attempt, error=message))
-        except Exception:  # e.g. the database itself is what failed; the worker logs the error anyway
-            log.exception("could not record the failure of job %s", job_id)
-
-    def forget_errors(self, job_id) -> None:
-        with transaction():
-            db.session.execute(db.delete(JobError).where(JobError.job_id == job_id))
-
-    _FILTERS = {
-        None: "TRUE",
-        "waiting": "status = 'todo' AND attempts = 0",
-        "retrying": "status = 'todo' AND attempts > 0",
-        "running": "status = 'doing'",
-        "failed": "status = 'failed'",
-    }
-
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATES, 0)
-        rows = db.session.execute(
-            text("SELECT status::text, attempts > 0, count(*) FROM procrastinate_jobs GROUP BY 1, 2")
-        )
-        for status, retried, number in rows:
-            state = _state(status, int(retried))
-            counts[state] = counts.get(state, 0) + number
-        return counts
-
-    def listing(self, state, offset, limit):
-        where = self._FILTERS[state]
-        total = db.session.execute(text(f"SELECT count(*) FROM procrastinate_jobs WHERE {where}")).scalar()  # noqa: S608 (fixed filters)
-        rows = db.session.execute(
-            text(
-                "SELECT id, task_name, status::text, attempts, scheduled_at FROM procrastinate_jobs "  # noqa: S608
-                f"WHERE {where} ORDER BY id DESC LIMIT :limit OFFSET :offset"
-            ),
-            {"limit": limit, "offset": offset},
-        ).all()
-        views = [JobView(r.id, r.task_name, _state(r.status, r.attempts), r.attempts, r.scheduled_at) for r in rows]
-        if views:
-            errors = db.session.execute(
-                db.select(JobError.job_id, JobError.error)
-                .where(JobError.job_id.in_([v.id for v in views]))
-                .order_by(JobError.id)
-            ).all()
-            latest = dict(errors)  # the last attempt's error wins
-            for view in views:
-                view.error = latest.get(view.id)
-        return views, total
-
-    def retry(self, job_id):
-        row = db.session.execute(
-            text(
-                "SELECT id, task_name, attempts FROM procrastinate_jobs WHERE id = :id AND status = 'failed' FOR UPDATE"
-            ),
-            {"id": job_id},
-        ).first()
-        if row is None:
-            return None
-        self.papp.job_manager.retry_job_by_id(job_id, retry_at=utcnow())
-        return JobView(row.id, row.task_name, "failed", row.attempts, None)
-
-    def forget_failed(self, cutoff, dry_run) -> int:
-        condition = (
-            "FROM procrastinate_jobs j WHERE j.status IN ('failed', 'cancelled', 'aborted') AND NOT EXISTS "
-            "(SELECT 1 FROM procrastinate_events e WHERE e.job_id = j.id AND e.type <> 'scheduled' AND e.at >= :cutoff)"
-        )
-        params = {"cutoff": cutoff}
-        if dry_run:
-            return db.session.execute(text(f"SELECT count(*) {condition}"), params).scalar()  # noqa: S608
-        deleted = db.session.execute(text(f"DELETE {condition}"), params).rowcount  # noqa: S608
-        db.session.execute(text("DELETE FROM job_errors WHERE job_id NOT IN (SELECT id FROM procrastinate_jobs)"))
-        return deleted
-
-
-BACKENDS = {"inline": InlineBackend, "memory": MemoryBackend, "database": DatabaseBackend}
-
-
 def make_backend(app: Flask, jobs: dict[str, Job], periodic: tuple[Periodic, ...]) -> Backend:
-    return BACKENDS[app.config["JOBS_BACKEND"]](app, jobs, periodic)
+    from .database import DatabaseBackend
+    from .memory import MemoryBackend
+
+    backends = {"inline": InlineBackend, "memory": MemoryBackend, "database": DatabaseBackend}
+    return backends[app.config["JOBS_BACKEND"]](app, jobs, periodic)
