@@ -162,6 +162,7 @@ def targets(env: dict) -> dict[str, list[int]]:
     """What the demo city lets a resident support and comment on, by the app's own rules."""
     from participation.core.models import User
     from participation.core.permissions import can
+    from participation.core.types import local_today
     from participation.extensions import db
     from participation.processes.models import Process
     from participation.proposals.models import Proposal
@@ -170,9 +171,21 @@ def targets(env: dict) -> dict[str, list[int]]:
     with app.test_request_context("/"):
         resident = db.session.scalar(db.select(User).where(User.email == "load0@example.jp"))
         proposals = db.session.scalars(db.select(Proposal).order_by(Proposal.id)).all()
+        today = local_today()
+
+        def stage_allows(proposal, what: str) -> bool:
+            # The permissions do not yet know the consultation's stage (issue 12, the shape branch):
+            # ask the stage too, so the load is made of changes the site accepts.
+            phase = proposal.process.current_phase(today) if proposal.process.is_published else None
+            return phase is not None and getattr(phase, what) and not proposal.is_withdrawn
+
         found = {
-            "support": [p.id for p in proposals if can("proposals.support", p, resident)],
-            "comment": [p.id for p in proposals if can("comments.create", p, resident)],
+            "support": [
+                p.id for p in proposals if can("proposals.support", p, resident) and stage_allows(p, "supports_open")
+            ],
+            "comment": [
+                p.id for p in proposals if can("comments.create", p, resident) and stage_allows(p, "comments_open")
+            ],
             "proposals": [p.id for p in proposals if p.hidden_at is None],
         }
         client = app.test_client()
