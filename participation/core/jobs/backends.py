@@ -11,8 +11,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,6 +61,29 @@ class JobView:
     attempts: int
     scheduled_at: datetime | None
     error: str | None = None
+
+
+def outside_event_loop(function, *args, **kwargs):
+    """Call ``function`` (which runs an event loop of its own) from a thread that has none: a
+    caller already inside one (Playwright's synchronous API in the browser tests) would refuse it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    result, error = [], []
+
+    def call():
+        try:
+            result.append(function(*args, **kwargs))
+        except BaseException as exc:  # re-raised in the caller's thread
+            error.append(exc)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    thread.join()
+    if error:
+        raise error[0]
+    return result[0]
 
 
 def state_of(status: str, attempts: int) -> str:

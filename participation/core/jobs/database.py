@@ -10,7 +10,7 @@ from sqlalchemy import make_url, text
 from ...extensions import db
 from ..db import transaction
 from ..types import utcnow
-from .backends import STATES, JobView, QueueBackend, log, state_of
+from .backends import STATES, JobView, QueueBackend, log, outside_event_loop, state_of
 from .models import ERROR_LENGTH, JobError
 
 
@@ -41,7 +41,8 @@ class DatabaseBackend(QueueBackend):
         return self.build(connector, with_periodic=with_periodic)
 
     def work(self) -> None:
-        self.worker_app(with_periodic=False).run_worker(wait=False, listen_notify=False, **self.worker_options())
+        papp = self.worker_app(with_periodic=False)
+        outside_event_loop(papp.run_worker, wait=False, listen_notify=False, **self.worker_options())
 
     def record_failure(self, job_id, name, attempt, exc) -> None:
         try:

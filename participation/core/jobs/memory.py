@@ -14,7 +14,7 @@ from procrastinate.testing import InMemoryConnector
 
 from ..db import on_commit
 from ..types import utcnow
-from .backends import STATES, JobView, QueueBackend, state_of
+from .backends import STATES, JobView, QueueBackend, outside_event_loop, state_of
 from .models import ERROR_LENGTH
 
 
@@ -40,7 +40,7 @@ class MemoryBackend(QueueBackend):
             if self._loop is not None:  # the serving thread owns the queue: hand it the job
                 asyncio.run_coroutine_threadsafe(deferrer.defer_async(**args), self._loop).result(timeout=30)
                 return
-            deferrer.defer(**args)
+            outside_event_loop(deferrer.defer, **args)
         except pexceptions.AlreadyEnqueued:
             return
         self.work()
@@ -53,7 +53,7 @@ class MemoryBackend(QueueBackend):
         if not self._lock.acquire(blocking=False):
             return
         try:
-            self.papp.run_worker(wait=False, listen_notify=False, **self.worker_options())
+            outside_event_loop(self.papp.run_worker, wait=False, listen_notify=False, **self.worker_options())
         finally:
             self._lock.release()
 
@@ -154,7 +154,7 @@ class MemoryBackend(QueueBackend):
             coroutine = self.papp.job_manager.retry_job_by_id_async(job_id, retry_at=utcnow())
             asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=30)
             return
-        self.papp.job_manager.retry_job_by_id(job_id, retry_at=utcnow())
+        outside_event_loop(self.papp.job_manager.retry_job_by_id, job_id, retry_at=utcnow())
         self.work()
 
     def forget_failed(self, cutoff, dry_run) -> int:
