@@ -6,14 +6,21 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
+from participation import create_app
 from participation.extensions import db
+
+from ..conftest import BASE_CONFIG
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"  # nothing listens on port 1
 
 
 @pytest.fixture
-def down_app(make_app):
-    return make_app(DATABASE_URL=UNREACHABLE, SERVER_NAME=None)
+def down_app(tmp_path):
+    # Built here rather than by make_app, whose clean-up would try to empty this database.
+    app = create_app({**BASE_CONFIG, "DATABASE_URL": UNREACHABLE, "SERVER_NAME": None}, instance_path=str(tmp_path))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_pages_answer_503_in_japanese_when_the_database_is_down(down_app):

@@ -1,7 +1,7 @@
 """Background jobs: work that must happen because of a change, but not while a person waits (mail,
 digests, the search backlog, retention). Capabilities declare them in their Capability object::
 
-    Capability(..., jobs=(Job("notifications.digest", send_digests, label=_l("E-mail digest")),),
+    Capability(..., jobs=(Job("notifications.digest", digest_job, label=_l("E-mail digests")),),
                periodic=(Periodic("notifications.digest", "0 22 * * *", {"frequency": "daily"}),))
 
 and services call ``enqueue("notifications.digest", frequency="daily")`` inside their transaction:

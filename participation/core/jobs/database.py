@@ -119,3 +119,13 @@ class DatabaseBackend(QueueBackend):
         deleted = db.session.execute(text(f"DELETE {condition}"), params).rowcount  # noqa: S608
         db.session.execute(text("DELETE FROM job_errors WHERE job_id NOT IN (SELECT id FROM procrastinate_jobs)"))
         return deleted
+
+    def reset(self) -> None:
+        """Tests only: empty the queue, as each test starts from an empty database."""
+        if not self.app.testing:
+            raise RuntimeError("emptying the job queue is for tests")
+        from .schema import TABLES
+
+        with self.app.app_context(), transaction():
+            db.session.execute(text(f"TRUNCATE {', '.join(TABLES)}, job_errors RESTART IDENTITY CASCADE"))
+
