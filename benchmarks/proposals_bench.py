@@ -44,6 +44,7 @@ from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 
 from participation import create_app  # noqa: E402
 from participation.config import normalise_database_url  # noqa: E402
+from participation.core import counters  # noqa: E402
 from participation.core.models import District, Role, RoleGrant, User  # noqa: E402
 from participation.core.types import LocalizedText, local_today  # noqa: E402
 from participation.extensions import db  # noqa: E402
@@ -143,17 +144,14 @@ def build(sizes: dict) -> DataSet:
         title=LocalizedText({"ja": "ベンチマークの協議", "en": "Benchmark consultation"}),
         summary=LocalizedText({"ja": "性能測定用の協議です。", "en": "A consultation for measuring."}),
         published_at=now - timedelta(days=30),
-        support_threshold=100,
-        supports_per_resident=None,
+        settings={"proposals": {"support_threshold": 100, "supports_per_resident": None}},
     )
     process.phases.append(
         Phase(
             title=LocalizedText({"ja": "提案と賛同", "en": "Proposals and supports"}),
             starts_on=today - timedelta(days=30),
             ends_on=today + timedelta(days=30),
-            proposals_open=True,
-            supports_open=True,
-            comments_open=True,
+            switches={"proposals.create": True, "proposals.support": True, "proposals.comment": True},
         )
     )
     for i in range(6):
@@ -219,7 +217,7 @@ def build(sizes: dict) -> DataSet:
         ],
     )
     proposal_ids = _ids(Proposal)
-    process.proposals_count = n_proposals
+    counters.set_to(process, "proposals", n_proposals)
     _bulk(
         Support.__table__,
         [{"proposal_id": proposal_ids[p], "user_id": user_ids[u], "created_at": now} for p, u in sorted(pairs)],

@@ -64,7 +64,7 @@ def _init_extensions(app: Flask) -> None:
 def _init_core(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from .core import errors, templating
+    from .core import counters, errors, links, templating  # noqa: F401 (counters: its table)
     from .core.capability import Capability, register
     from .core.htmx import add_vary_header
     from .core.i18n import ensure_catalogs
@@ -72,6 +72,7 @@ def _init_core(app: Flask) -> None:
     from .core.notifications.capability import capability as notifications
     from .core.permissions import CORE_RULES
     from .core.resources import ResourceType
+    from .core.slots import Fill
     from .core.users import ACTION_LABELS
     from .core.views import bp
 
@@ -84,6 +85,11 @@ def _init_core(app: Flask) -> None:
             permissions=CORE_RULES,
             resources=(ResourceType("user", User, _l("Account"), title=lambda user: user.public_name),),
             action_labels=ACTION_LABELS,
+            slots={
+                # every record page's related records (core/links.py), before what capabilities add
+                "resource.related": Fill(links.related_section, order=10),
+                "header.account": Fill("core/_admin_link.html", order=10),
+            },
         ),
     )
     # Comments are a core mechanism other capabilities opt into (ResourceType.comments).

@@ -1,7 +1,7 @@
 """background jobs: procrastinate's queue (PostgreSQL only) and the errors of failed jobs
 
 Revision ID: 56aa2792acda
-Revises: a3c5e7d9b1f2
+Revises: fbb4d4bba685
 Create Date: 2026-12-03 14:05:51.618308
 """
 
@@ -13,7 +13,7 @@ from participation.core.jobs import schema as jobs_schema
 
 
 revision = '56aa2792acda'
-down_revision = 'a3c5e7d9b1f2'
+down_revision = 'fbb4d4bba685'
 branch_labels = None
 depends_on = None
 

@@ -4,10 +4,11 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from ..core.action_log import fixed
+from ..core.auth import offer_views
 from ..core.capability import Capability
 from ..core.jobs import Job
 from ..core.retention import RetentionCategory
-from ..extensions import login_manager
+from ..core.slots import Fill
 from . import seeds
 from .personal import enforce_deleted_actor_links, personal_data
 from .services import send_password_reset
@@ -15,12 +16,17 @@ from .views import bp
 
 
 def _init_app(app: Flask) -> None:
-    login_manager.login_view = "accounts.login"
+    offer_views(app, login="accounts.login", account="accounts.account")
 
 
 capability = Capability(
     name="accounts",
     blueprints=(bp,),
+    slots={
+        "header.account": Fill("accounts/_header_items.html", order=30),
+        "home.actions": "accounts/_home_actions.html",
+        "mydata.links": "accounts/_mydata_links.html",
+    },
     action_labels={
         "user.registered": fixed(_l("Registered an account")),
         "user.password_reset": fixed(_l("Set a new password through the e-mail link")),

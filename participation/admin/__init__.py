@@ -6,11 +6,12 @@ from ..core.action_log import fixed
 from ..core.capability import Capability, NavEntry
 from ..core.models import Role
 from ..core.permissions import has_role
-from .views import bp
+from .views import accounts_by_role, bp
 
 capability = Capability(
     name="admin",
     blueprints=(bp,),
+    slots={"admin.dashboard": accounts_by_role},
     permissions={"users.view": has_role(Role.ADMIN)},
     admin_nav=(
         NavEntry(_l("People and roles"), "admin.users", "users.view", order=10),

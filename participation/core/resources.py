@@ -25,6 +25,16 @@ class ResourceType:
     # loader options applied by load_many, so lists calling ``title``/``is_public`` on many records
     # do not lazy-load a related row per record, e.g. (joinedload(Proposal.process),)
     load_options: tuple = ()
+    # lazy plural, e.g. _l("Proposals"), heading the records of this type in lists (default: label)
+    plural: object = None
+    # the permission (user, record) that lets a reader see a record that is not public (a draft, for
+    # staff), e.g. "sensors.view": lists of related records show it to them, marked
+    view_permission: str | None = None
+    # the space (consultation) a record sits in, as (type name, id), or None; and, given a space's
+    # (type name, id), a select() of the ids of this type's records inside it (None: none can be).
+    # Mechanisms over many types (comments' search entries) follow spaces through these.
+    space: Callable[[object], tuple[str, int] | None] | None = None
+    in_space: Callable[[str, int], object | None] | None = None
 
 
 EXTENSION_KEY = "participation.resources"
@@ -47,6 +57,16 @@ def type_name_of(obj: object) -> str:
         if isinstance(obj, resource_type.model):
             return name
     raise LookupError(f"{type(obj).__name__} is not a registered resource type")
+
+
+def is_public(type_name: str, record) -> bool:
+    """Whether ``record`` is public: its type says so and moderation has not hidden it."""
+    rtype = resource_type(type_name)
+    if rtype is None:
+        return False
+    if rtype.moderatable and getattr(record, "hidden_at", None) is not None:
+        return False
+    return rtype.is_public is None or bool(rtype.is_public(record))
 
 
 def load_many(refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], object]:

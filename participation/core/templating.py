@@ -13,7 +13,10 @@ from .capability import capabilities
 from .i18n import LOCALE_NAMES, current_locale, l10n_filter, lang_attr, localize, supported_locales
 from .markup import render_markdown
 from .models import ROLE_LABELS, Organization, Role
+from .moderation.services import hidden_reason_text
 from .permissions import can
+from .resources import type_name_of
+from .slots import slot
 
 
 def _visible(entries):
@@ -75,6 +78,10 @@ def init_app(app: Flask) -> None:
         site=site,
         # hidden by moderation (core.moderation); templates show moderation/_macros.html's placeholder
         is_hidden=lambda obj: getattr(obj, "hidden_at", None) is not None,
+        hidden_reason_text=hidden_reason_text,
+        resource_type_of=type_name_of,
+        # what capabilities put into a named place of a page (core/slots.py)
+        slot=slot,
     )
     app.jinja_env.filters.update(
         l10n=l10n_filter,

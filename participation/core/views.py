@@ -11,6 +11,7 @@ from .action_log import PUBLIC, describe
 from .htmx import render
 from .models import ActionLog, District, Organization
 from .pagination import paginate
+from .permissions import require
 from .resources import load_many, resource_type
 from .urls import safe_next
 from .users import set_locale
@@ -61,6 +62,14 @@ def activity():
         pagination=pagination,
         entries=present_entries(pagination.items),
     )
+
+
+@bp.get("/admin/")
+@require("admin.access")
+def dashboard():
+    """The administration home: its menu is every capability's admin navigation; the page holds
+    what they put in the "admin.dashboard" slot."""
+    return render("admin/dashboard.html")
 
 
 @bp.get("/healthz")

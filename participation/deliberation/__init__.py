@@ -1,15 +1,16 @@
 """Deliberation threads: staff (and residents, where the process allows it) put a question to a
 process's participants; comments discuss it; staff close it with a written conclusion."""
 
-from flask import Flask, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from ..core.action_log import fixed
 from ..core.capability import Capability
 from ..core.comments import Commentable
+from ..core.components import Component, Setting
 from ..core.i18n import localize
 from ..core.models import Role
-from ..core.permissions import any_of, has_role, participant
+from ..core.permissions import any_of, can, has_role, participant
 from ..core.resources import ResourceType
 from ..extensions import db
 from . import seeds
@@ -36,7 +37,12 @@ def _visible(user, thread) -> bool:
 
 
 def _residents_may_open(user, process) -> bool:
-    return process is not None and process.is_published and process.residents_open_threads and resident(user)
+    return (
+        process is not None
+        and process.is_published
+        and process.setting("deliberation", "residents_open")
+        and resident(user)
+    )
 
 
 def _may_close(user, thread) -> bool:
@@ -53,10 +59,13 @@ def _comments_closed(thread: Thread, _user) -> object:
     return None
 
 
-def process_threads(process, limit: int = 5) -> dict:
-    """For the consultation page: the newest visible threads and how many there are (two queries)."""
+def _panel(process, _today, limit: int = 5) -> dict | None:
+    """The consultation page's discussions panel: the newest visible threads and how many there are
+    (two queries); hidden while there are none and the reader cannot open one."""
     visible = (Thread.process_id == process.id, Thread.hidden_at.is_(None))
     total = db.session.scalar(db.select(db.func.count(Thread.id)).where(*visible)) or 0
+    if not total:
+        return {"total": 0, "threads": []} if can("deliberation.open", process) else None
     threads = db.session.scalars(
         db.select(Thread)
         .where(*visible)
@@ -66,12 +75,28 @@ def process_threads(process, limit: int = 5) -> dict:
     return {"total": total, "threads": threads}
 
 
-def _init_app(app: Flask) -> None:
-    app.jinja_env.globals["process_threads"] = process_threads
+COMPONENT = Component(
+    name="deliberation",
+    label=_l("Discussions"),
+    panel="deliberation/_process_panel.html",
+    panel_context=_panel,
+    settings=(
+        Setting(
+            "residents_open",
+            _l("Residents can open discussion threads"),
+            kind="bool",
+            default=False,
+            help=_l("When off, only staff open discussion threads in this consultation."),
+        ),
+    ),
+    order=30,
+)
 
 
 capability = Capability(
     name="deliberation",
+    requires=("processes",),
+    components=(COMPONENT,),
     blueprints=(bp,),
     searchable=searchable,
     permissions={
@@ -90,6 +115,12 @@ capability = Capability(
             is_public=is_public,
             moderatable=True,
             followable=True,
+            plural=_l("Discussions"),
+            view_permission="deliberation.view",
+            space=lambda thread: ("process", thread.process_id),
+            in_space=lambda name, ident: (
+                db.select(Thread.id).where(Thread.process_id == ident) if name == "process" else None
+            ),
             comments=Commentable(
                 closed_reason=_comments_closed,
                 asks_stance=lambda thread: thread.asks_stance,
@@ -106,6 +137,5 @@ capability = Capability(
         "thread.closed": _l("The discussion “%(title)s” was closed with a conclusion"),
     },
     seed=seeds.seed,
-    init_app=_init_app,
     personal_data=personal_data,
 )

@@ -17,6 +17,7 @@ from ..core.i18n import localize
 from ..core.models import Role
 from ..core.permissions import any_of, has_role
 from ..core.resources import ResourceType
+from ..core.slots import render
 from ..extensions import db
 from . import seeds, services
 from .models import Policy, PolicyVersion
@@ -51,13 +52,20 @@ def _published(_user, policy) -> bool:
     return policy is not None and policy.is_published
 
 
-def _pending_reconsent() -> list[int]:
+def pending_reconsent() -> list[int]:
     """Policies the signed-in resident must answer again (one query per request, for the banner)."""
     if not current_user.is_authenticated:
         return []
     if "policies_pending" not in g:
         g.policies_pending = services.pending_reconsent_policy_ids(current_user.id)
     return g.policies_pending
+
+
+def _reconsent_notice(**_context):
+    """The "page.notices" slot: a banner while a widened use waits for the person's answer."""
+    if not pending_reconsent():
+        return None
+    return render("policies/_reconsent_notice.html")
 
 
 def _on_use_stopping(user, **_kwargs) -> None:
@@ -69,13 +77,8 @@ def _on_account_deleting(user, **_kwargs) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(
-        policies_covering=services.policies_covering,
-        pending_reconsent=_pending_reconsent,
-    )
+    # The policies hold the consents: they answer core.consent for every capability.
     consent.provide(app, PolicyConsent())
-    signals.use_stopping.connect(_on_use_stopping, weak=False)
-    signals.account_deleting.connect(_on_account_deleting, weak=False)
 
 
 def _version(entry) -> object:
@@ -95,6 +98,8 @@ def _consultation_notice(values: dict) -> str:
 capability = Capability(
     name="policies",
     blueprints=(bp,),
+    slots={"page.notices": _reconsent_notice},
+    receivers={signals.use_stopping: _on_use_stopping, signals.account_deleting: _on_account_deleting},
     permissions={
         "policies.manage": manage,
         "policies.view": any_of(_published, manage),
@@ -115,6 +120,8 @@ capability = Capability(
             title=lambda policy: localize(policy.title).text,
             is_public=lambda policy: policy.is_published,
             followable=True,
+            plural=_l("Data-use policies"),
+            view_permission="policies.view",
         ),
         # Residents comment on a version under public consultation, until its deadline.
         ResourceType(

@@ -92,9 +92,6 @@ class Policy(db.Model):
     versions: Mapped[list[PolicyVersion]] = relationship(
         back_populates="policy", order_by="PolicyVersion.number", cascade="all, delete-orphan"
     )
-    coverage: Mapped[list[PolicyCoverage]] = relationship(
-        back_populates="policy", cascade="all, delete-orphan", order_by="PolicyCoverage.id"
-    )
 
     @property
     def is_published(self) -> bool:
@@ -255,23 +252,6 @@ class ConsentEvent(db.Model):
 @event.listens_for(ConsentEvent, "before_update")
 def _consent_history_is_append_only(_mapper, _connection, _target):
     raise RuntimeError("the consent history is append-only")
-
-
-class PolicyCoverage(db.Model):
-    """A record of another capability (a device, a consultation) that a policy covers."""
-
-    __tablename__ = "policy_coverage"
-    __table_args__ = (
-        UniqueConstraint("policy_id", "resource_type", "resource_id"),
-        Index("ix_policy_coverage_resource", "resource_type", "resource_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"))
-    resource_type: Mapped[str] = mapped_column(String(40))
-    resource_id: Mapped[int]
-
-    policy: Mapped[Policy] = relationship(back_populates="coverage")
 
 
 class Provision(db.Model):

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from ..core import links
 from ..core.db import transaction
 from ..core.resources import resource_type
 from ..core.seeds import read_seed, text
 from ..extensions import db
-from .models import VERSION_FIELDS, ConsentItem, Policy, PolicyCoverage, PolicyVersion, Provision
+from . import services
+from .models import VERSION_FIELDS, ConsentItem, Policy, PolicyVersion, Provision
 
 
 def _moment(value) -> datetime | None:
     return datetime.fromisoformat(str(value)).astimezone(UTC) if value else None
 
 
-def _covered(names: list[str], type_name: str) -> list[int]:
+def _covered(names: list[str], type_name: str) -> list:
     rtype = resource_type(type_name)
     if rtype is None or not names:
         return []
@@ -25,7 +27,7 @@ def _covered(names: list[str], type_name: str) -> list[int]:
     for record in db.session.scalars(db.select(rtype.model)):
         title = getattr(record, "name", None) or getattr(record, "title", None)
         if title and title.get("ja") in names:
-            found.append(record.id)
+            found.append(record)
     return found
 
 
@@ -72,13 +74,12 @@ def seed() -> None:
                     policy.title = version.title
                 if version.adopted_at and policy.published_at is None:
                     policy.published_at = version.adopted_at
-            for ident in _covered(item.get("covers_sensors", []), "sensor"):
-                policy.coverage.append(PolicyCoverage(resource_type="sensor", resource_id=ident))
-            for ident in _covered(item.get("covers_processes", []), "process"):
-                policy.coverage.append(PolicyCoverage(resource_type="process", resource_id=ident))
             if policy.published_at is None and any(v.status != "draft" for v in policy.versions):
                 policy.published_at = _moment(item["versions"][0].get("consultation_opened_at"))
             db.session.add(policy)
+            db.session.flush()
+            covered = _covered(item.get("covers_sensors", []), "sensor")
+            links.set_links(policy, services.COVERS, covered + _covered(item.get("covers_processes", []), "process"))
         db.session.flush()
         if db.session.scalar(db.select(Provision.id).limit(1)) is None:
             titles = {p.title.get("ja"): p for p in db.session.scalars(db.select(Policy))}

@@ -11,13 +11,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
 
-from ..core import signals
+from ..core import links, signals
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
 from ..core.errors import Refused
 from ..core.models import User
 from ..core.notifications import notify
-from ..core.resources import load_many, resource_type, type_name_of
+from ..core.resources import load_many, resource_type
 from ..core.types import LocalizedText, local_today, utcnow
 from ..extensions import db
 from .models import (
@@ -30,13 +30,14 @@ from .models import (
     ConsentEvent,
     ConsentItem,
     Policy,
-    PolicyCoverage,
     PolicyVersion,
     Provision,
 )
 
-# Record types a policy can cover (resource type names declared by their capabilities).
+# Record types a policy can cover (resource type names declared by their capabilities), linked
+# from the policy with this relation (core.links).
 COVERABLE = ("sensor", "process")
+COVERS = "covers"
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,59}$")
 
 
@@ -81,39 +82,9 @@ def open_version(policy: Policy) -> PolicyVersion | None:
     )
 
 
-def covered_records(policy: Policy) -> list[tuple[object, str, str]]:
-    """The public records a policy covers, as (type label, url, title), one query per type."""
-    refs = [(c.resource_type, c.resource_id) for c in policy.coverage]
-    found = load_many(refs)
-    shown = []
-    for ref in refs:
-        record = found.get(ref)
-        rtype = resource_type(ref[0])
-        if record is None or rtype is None:
-            continue
-        if rtype.is_public is None or rtype.is_public(record):
-            shown.append((rtype.label, rtype.url(record), rtype.title(record)))
-    return shown
-
-
-def policies_covering(resource) -> list[Policy]:
-    """The published policies that cover ``resource`` (a device, a consultation), in one query."""
-    try:
-        name = type_name_of(resource)
-    except LookupError:
-        return []
-    return list(
-        db.session.scalars(
-            db.select(Policy)
-            .join(PolicyCoverage, PolicyCoverage.policy_id == Policy.id)
-            .where(
-                PolicyCoverage.resource_type == name,
-                PolicyCoverage.resource_id == resource.id,
-                Policy.published_at.is_not(None),
-            )
-            .order_by(Policy.scope, Policy.id)
-        )
-    )
+def covered(policy: Policy) -> list:
+    """Every record the policy covers, for staff (core.links.Linked, drafts included)."""
+    return links.links_from(policy, relation=COVERS, visible=False)
 
 
 def coverable_choices() -> list[tuple[str, str]]:
@@ -336,13 +307,8 @@ def set_coverage(actor: User | None, policy: Policy, refs: list[str]) -> None:
         name, ident = ref.split(":")
         wanted.append((name, int(ident)))
     with transaction():
-        existing = {(c.resource_type, c.resource_id): c for c in policy.coverage}
-        for key, row in existing.items():
-            if key not in wanted:
-                db.session.delete(row)
-        for name, ident in wanted:
-            if (name, ident) not in existing:
-                policy.coverage.append(PolicyCoverage(resource_type=name, resource_id=ident))
+        found = load_many(wanted)
+        links.set_links(policy, COVERS, [found[ref] for ref in wanted if ref in found])
         log_action(actor, "policy.coverage_set", policy, data={"count": len(wanted)})
 
 

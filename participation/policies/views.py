@@ -3,7 +3,7 @@ of policies by staff (/admin/policies) and the provision ledger (/admin/provisio
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -88,19 +88,9 @@ def _show_page(policy: Policy, number: int | None = None, status: int = 200):
         labels=FIELD_LABELS,
         fields=VERSION_FIELDS,
         answers=answers,
-        covered=services.covered_records(policy),
         consultation_open=services.consultation_is_open(version),
-        rights_url=_rights_url(policy),
         status=status,
     )
-
-
-def _rights_url(policy: Policy) -> str | None:
-    """A link to the rights desk about this policy, once that capability is installed (the desk
-    takes requests about published policies only)."""
-    if "rights.new_request" not in current_app.view_functions or not policy.is_published:
-        return None
-    return url_for("rights.new_request", about=f"policy:{policy.id}")
 
 
 @bp.get("/policies/<int:policy_id>/diff")
@@ -245,7 +235,7 @@ def new():
 def _edit_page(policy, version, *, form=None, item_form=None, adopt_form=None, status=200):
     coverage_form = CoverageForm()
     coverage_form.resources.choices = [SelectChoice(v, label) for v, label in services.coverable_choices()]
-    coverage_form.resources.data = [f"{c.resource_type}:{c.resource_id}" for c in policy.coverage]
+    coverage_form.resources.data = [f"{c.type_name}:{c.record.id}" for c in services.covered(policy)]
     return render(
         "policies/edit.html",
         policy=policy,

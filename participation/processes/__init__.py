@@ -40,6 +40,8 @@ capability = Capability(
             title=lambda process: localize(process.title).text,
             is_public=lambda process: process.is_published,
             followable=True,
+            plural=_l("Consultations"),
+            view_permission="processes.view",
         ),
     ),
     action_labels={

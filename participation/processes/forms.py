@@ -4,13 +4,15 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField
 from wtforms.validators import ValidationError
 
-from ..core.forms import CHOOSE_DISTRICT, DistrictField, LocalDateField, LocalizedTextField, OptionalCountField
+from ..core.forms import CHOOSE_DISTRICT, DistrictField, LocalDateField, LocalizedTextField
 
 
 class ProcessForm(FlaskForm):
+    """The consultation's own fields; the views add every component's settings
+    (core.component_fields.with_settings)."""
+
     title = LocalizedTextField(_l("Title"), max_length=150)
     summary = LocalizedTextField(
         _l("Summary"),
@@ -26,19 +28,6 @@ class ProcessForm(FlaskForm):
         max_length=10000,
     )
     district_id = DistrictField(_l("District"), coerce=int, validate_choice=False, default=0)
-    supports_per_resident = OptionalCountField(
-        _l("Supports per resident (optional)"),
-        description=_l("How many proposals of this consultation one resident may support. Empty: no limit."),
-    )
-    support_threshold = OptionalCountField(
-        _l("Supports needed (optional)"),
-        description=_l("A proposal that reaches this number of supports is marked and reported. Empty: no threshold."),
-    )
-
-    residents_open_threads = BooleanField(
-        _l("Residents can open discussion threads"),
-        description=_l("When off, only staff open discussion threads in this consultation."),
-    )
 
     def validate_district_id(self, field):
         if not field.process_errors and field.data not in {choice.value for choice in field.choices}:
@@ -46,12 +35,12 @@ class ProcessForm(FlaskForm):
 
 
 class PhaseForm(FlaskForm):
+    """The stage's own fields; the views add every component's stage switches
+    (core.component_fields.with_switches)."""
+
     title = LocalizedTextField(_l("Name of the stage"), max_length=100)
     starts_on = LocalDateField(_l("First day"))
     ends_on = LocalDateField(_l("Last day"), description=_l("The stage includes this day."))
-    proposals_open = BooleanField(_l("Residents can submit proposals"))
-    supports_open = BooleanField(_l("Residents can support proposals"))
-    comments_open = BooleanField(_l("Residents can comment"))
 
     def validate_ends_on(self, field):
         if isinstance(self.starts_on.data, date) and field.data is not None and field.data < self.starts_on.data:

@@ -1,14 +1,16 @@
-"""Participatory processes (consultations): a published space with dated phases and categories,
-which proposals, supports and comments will live in."""
+"""Participatory processes (consultations): a published space with dated phases and categories.
+Components (proposals, discussions, surveys...) plug into it through core/components.py; their
+settings and stage switches are stored here generically, so a consultation names no component."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.components import setting_value, switch_value
 from ..core.models import District
 from ..core.types import LocalizedText, LocalizedTextType, UTCDateTime, utcnow
 from ..extensions import db
@@ -33,15 +35,9 @@ class Process(db.Model):
     summary: Mapped[LocalizedText] = mapped_column(LocalizedTextType)
     description: Mapped[LocalizedText | None] = mapped_column(LocalizedTextType)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="SET NULL"), index=True)
-    # How many proposals one resident may support in this process, and how many supports a proposal
-    # needs to reach the threshold (None: no limit, no threshold).
-    supports_per_resident: Mapped[int | None]
-    support_threshold: Mapped[int | None]
-    # Whether residents (not only staff) may open deliberation threads in this process.
-    residents_open_threads: Mapped[bool] = mapped_column(default=False, server_default="0")
-    # Kept in step by the proposals capability (an atomic UPDATE when one is created), so the
-    # consultation page and the unfiltered list show the number without counting rows.
-    proposals_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The components' settings, {component: {key: value}}, as core.components declares and checks
+    # them; read with ``setting()``. Assign a new dict to change it.
+    settings: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     # None while the process is a draft, seen by staff only.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -83,11 +79,14 @@ class Process(db.Model):
     def current_phase(self, today: date) -> Phase | None:
         return next((p for p in self.phases if p.contains(today)), None)
 
-    def comments_open_on(self, today: date) -> bool:
-        """Whether the stage running on ``today`` takes comments (``Phase.comments_open``), for the
-        comments capability to check before accepting one."""
-        phase = self.current_phase(today)
-        return self.is_published and phase is not None and phase.comments_open
+    def setting(self, component: str, key: str):
+        """A component's setting for this consultation, or its declared default."""
+        return setting_value(self.settings, component, key)
+
+    def allows(self, switch: str, today: date) -> bool:
+        """Whether the consultation is published and its stage running on ``today`` has ``switch`` on."""
+        phase = self.current_phase(today) if self.is_published else None
+        return phase is not None and phase.allows(switch)
 
 
 class Phase(db.Model):
@@ -102,9 +101,9 @@ class Phase(db.Model):
     title: Mapped[LocalizedText] = mapped_column(LocalizedTextType)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
-    proposals_open: Mapped[bool] = mapped_column(default=False)
-    supports_open: Mapped[bool] = mapped_column(default=False)
-    comments_open: Mapped[bool] = mapped_column(default=False)
+    # The components' stage switches that are set for this stage, {switch name: bool}; read with
+    # ``allows()``. Assign a new dict to change it.
+    switches: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     process: Mapped[Process] = relationship(back_populates="phases")
 
@@ -113,6 +112,10 @@ class Phase(db.Model):
 
     def overlaps(self, starts_on: date, ends_on: date) -> bool:
         return self.starts_on <= ends_on and starts_on <= self.ends_on
+
+    def allows(self, switch: str) -> bool:
+        """Whether residents can do ``switch`` (e.g. "proposals.create") during this stage."""
+        return switch_value(self.switches, switch)
 
 
 class ProcessCategory(db.Model):

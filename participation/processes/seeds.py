@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from ..core.components import clean_settings, clean_switches, component, stage_switch
 from ..core.db import transaction
 from ..core.seeds import district_ids, read_seed, text
 from ..extensions import db
@@ -26,8 +27,9 @@ def seed() -> None:
             process.summary = text(item["summary"])
             process.description = text(item.get("description"))
             process.district_id = districts.get(item.get("district", ""))
-            process.supports_per_resident = item.get("supports_per_resident")
-            process.support_threshold = item.get("support_threshold")
+            # only the components this app has (a demo without proposals skips their settings)
+            settings = {name: values for name, values in item.get("settings", {}).items() if component(name)}
+            process.settings = clean_settings({}, settings)
             published = item.get("published_at")
             process.published_at = datetime.fromisoformat(str(published)).astimezone(UTC) if published else None
             process.phases.clear()
@@ -41,9 +43,9 @@ def seed() -> None:
                         title=text(phase["title"]),
                         starts_on=_date(phase["starts_on"]),
                         ends_on=_date(phase["ends_on"]),
-                        proposals_open=phase.get("proposals_open", False),
-                        supports_open=phase.get("supports_open", False),
-                        comments_open=phase.get("comments_open", False),
+                        switches=clean_switches(
+                            {}, {name: True for name in phase.get("switches", []) if stage_switch(name)}
+                        ),
                     )
                 )
             for position, name in enumerate(item.get("categories", [])):

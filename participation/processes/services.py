@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..core import components
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
 from ..core.errors import Refused
@@ -39,6 +40,13 @@ def _check_district(district_id: int | None) -> None:
         raise ProcessError(UNKNOWN_DISTRICT)
 
 
+def _checked(clean, stored, given):
+    try:
+        return clean(stored, given or {})
+    except components.SettingRefused as refused:
+        raise ProcessError(refused.message) from None
+
+
 # --- processes -------------------------------------------------------------------------------
 
 
@@ -49,21 +57,21 @@ def _apply(
     summary: LocalizedText,
     description: LocalizedText | None = None,
     district_id: int | None = None,
-    supports_per_resident: int | None = None,
-    support_threshold: int | None = None,
-    residents_open_threads: bool = False,
+    settings: dict | None = None,
 ) -> None:
-    """Check and set the fields staff edit, the same way on creation and on every edit."""
+    """Check and set the fields staff edit, the same way on creation and on every edit.
+    ``settings``: {component: {key: value}} for the registered components (core.components);
+    settings of components this app does not have are kept."""
     _require_text(title)
     _require_text(summary)
     _check_district(district_id)
+    cleaned = _checked(components.clean_settings, process.settings, settings)
     process.title = title
     process.summary = summary
     process.description = description or None
     process.district_id = district_id
-    process.supports_per_resident = supports_per_resident
-    process.support_threshold = support_threshold
-    process.residents_open_threads = bool(residents_open_threads)
+    if cleaned != (process.settings or {}):
+        process.settings = cleaned
 
 
 def create_process(actor: User, **fields) -> Process:
@@ -135,10 +143,9 @@ def add_phase(
     title: LocalizedText,
     starts_on: date,
     ends_on: date,
-    proposals_open: bool = False,
-    supports_open: bool = False,
-    comments_open: bool = False,
+    switches: dict | None = None,
 ) -> Phase:
+    """A new stage; ``switches``: {stage switch name: bool} (core.components)."""
     with transaction():
         _require_text(title)
         _check_dates(process, starts_on, ends_on)
@@ -146,9 +153,7 @@ def add_phase(
             title=title,
             starts_on=starts_on,
             ends_on=ends_on,
-            proposals_open=proposals_open,
-            supports_open=supports_open,
-            comments_open=comments_open,
+            switches=_checked(components.clean_switches, {}, switches),
         )
         process.phases.append(phase)
         _renumber(process)
@@ -165,20 +170,19 @@ def update_phase(
     title: LocalizedText,
     starts_on: date,
     ends_on: date,
-    proposals_open: bool = False,
-    supports_open: bool = False,
-    comments_open: bool = False,
+    switches: dict | None = None,
 ) -> Phase:
+    """Change a stage; switches of components this app does not have are kept."""
     with transaction():
         process = phase.process
         _require_text(title)
         _check_dates(process, starts_on, ends_on, phase)
+        cleaned = _checked(components.clean_switches, phase.switches, switches)
         phase.title = title
         phase.starts_on = starts_on
         phase.ends_on = ends_on
-        phase.proposals_open = proposals_open
-        phase.supports_open = supports_open
-        phase.comments_open = comments_open
+        if cleaned != (phase.switches or {}):
+            phase.switches = cleaned
         _renumber(process)
         process.updated_at = utcnow()
         log_action(actor, "process.phase_updated", process, data={"phase_id": phase.id})
@@ -230,4 +234,4 @@ def delete_category(actor: User, category: ProcessCategory) -> None:
         log_action(actor, "process.category_deleted", process, data={"category_id": category_id})
 
 
-PHASE_FIELDS = ("title", "starts_on", "ends_on", "proposals_open", "supports_open", "comments_open")
+PHASE_FIELDS = ("title", "starts_on", "ends_on")

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from ..core import component_fields, components
+from ..core.components import panels
 from ..core.htmx import render
 from ..core.i18n import localize
 from ..core.models import District
@@ -88,6 +90,8 @@ def show(process_id: int):
         state=process.state(today),
         state_labels=STATE_LABELS,
         current=process.current_phase(today),
+        panels=panels(process, today),
+        stage_switches=components.stage_switches(),
     )
 
 
@@ -99,7 +103,9 @@ def _process_for_staff(process_id: int) -> Process:
 
 
 def _process_form(formdata=None, process: Process | None = None) -> ProcessForm:
-    form = ProcessForm(formdata=formdata, obj=process)
+    form_cls = component_fields.with_settings(ProcessForm)
+    initial = component_fields.settings_initial(process) if formdata is None else {}
+    form = form_cls(formdata=formdata, obj=process, data=initial)
     districts = db.session.scalars(db.select(District).order_by(District.position, District.id)).all()
     form.district_id.choices = [SelectChoice(0, _("The whole city"))] + [
         SelectChoice(d.id, localize(d.name).text) for d in districts
@@ -115,9 +121,7 @@ def _process_fields(form: ProcessForm) -> dict:
         "summary": form.summary.data,
         "description": form.description.data or None,
         "district_id": form.district_id.data or None,
-        "supports_per_resident": form.supports_per_resident.data,
-        "support_threshold": form.support_threshold.data,
-        "residents_open_threads": form.residents_open_threads.data,
+        "settings": component_fields.settings_from(form),
     }
 
 
@@ -152,7 +156,11 @@ def new():
             flash(_("The consultation has been created as a draft. Add its schedule, then publish it."), "success")
             return redirect(url_for("processes.edit", process_id=process.id))
     return render(
-        "processes/process_form.html", form=form, process=None, status=422 if request.method == "POST" else 200
+        "processes/process_form.html",
+        form=form,
+        process=None,
+        setting_groups=component_fields.setting_groups(form),
+        status=422 if request.method == "POST" else 200,
     )
 
 
@@ -173,6 +181,8 @@ def edit(process_id: int):
         "processes/process_form.html",
         form=form,
         process=process,
+        setting_groups=component_fields.setting_groups(form),
+        stage_switches=components.stage_switches(),
         today=local_today(),
         state_labels=STATE_LABELS,
         status=422 if request.method == "POST" else 200,
@@ -210,20 +220,35 @@ def _phase_of(process: Process, phase_id: int) -> Phase:
     return phase
 
 
+def _phase_form(phase: Phase | None = None) -> PhaseForm:
+    form_cls = component_fields.with_switches(PhaseForm)
+    if request.method == "POST":
+        return form_cls(formdata=request.form)
+    return form_cls(formdata=None, obj=phase, data=component_fields.switches_initial(phase))
+
+
 def _phase_fields(form: PhaseForm) -> dict:
-    return {name: getattr(form, name).data for name in services.PHASE_FIELDS}
+    fields = {name: getattr(form, name).data for name in services.PHASE_FIELDS}
+    return {**fields, "switches": component_fields.switches_from(form)}
 
 
 def _phase_page(form: PhaseForm, process: Process, phase: Phase | None):
     status = 422 if request.method == "POST" else 200
-    return render("processes/phase_form.html", form=form, process=process, phase=phase, status=status)
+    return render(
+        "processes/phase_form.html",
+        form=form,
+        process=process,
+        phase=phase,
+        switch_fields=component_fields.switch_fields(form),
+        status=status,
+    )
 
 
 @bp.route("/admin/processes/<int:process_id>/phases/new", methods=["GET", "POST"])
 @require("processes.manage")
 def new_phase(process_id: int):
     process = _process_for_staff(process_id)
-    form = PhaseForm(formdata=request.form if request.method == "POST" else None)
+    form = _phase_form()
     if request.method == "POST" and form.validate():
         try:
             services.add_phase(current_user, process, **_phase_fields(form))
@@ -240,7 +265,7 @@ def new_phase(process_id: int):
 def edit_phase(process_id: int, phase_id: int):
     process = _process_for_staff(process_id)
     phase = _phase_of(process, phase_id)
-    form = PhaseForm(formdata=request.form if request.method == "POST" else None, obj=phase)
+    form = _phase_form(phase)
     if request.method == "POST" and form.validate():
         try:
             services.update_phase(current_user, phase, **_phase_fields(form))

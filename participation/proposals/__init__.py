@@ -1,12 +1,13 @@
 """Proposals residents make inside a consultation, with supports, a per-resident limit and a threshold."""
 
-from flask import Flask, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..core.action_log import fixed
 from ..core.capability import Capability
 from ..core.comments import Commentable
+from ..core.components import Component, Setting, StageSwitch
 from ..core.models import Role
 from ..core.permissions import has_role, participant
 from ..core.resources import ResourceType
@@ -17,7 +18,7 @@ from . import seeds
 from .models import AnswerState, Proposal
 from .personal import personal_data
 from .search import searchable
-from .services import recount_process
+from .services import proposals_count, recount_process
 from .views import bp
 
 resident = participant(Role.RESIDENT)  # blocked accounts neither propose nor support
@@ -41,26 +42,65 @@ def _comments_closed(proposal, _user) -> object:
     """Comments follow the consultation's current stage; a withdrawn proposal takes none."""
     if proposal.is_withdrawn:
         return COMMENTS_WITHDRAWN
-    phase = proposal.process.current_phase(local_today()) if proposal.process.is_published else None
-    if phase is None or not phase.comments_open:
+    if not proposal.process.allows("proposals.comment", local_today()):
         return COMMENTS_CLOSED
     return None
 
 
-def proposal_count(process) -> int:
-    """For the consultation page: how many public proposals it holds (a counter, no query)."""
-    return process.proposals_count or 0
+def _panel(process, today) -> dict | None:
+    """The consultation page's proposals panel: the counter (one query) and whether proposals are
+    taken now; hidden while there are none and none can be submitted."""
+    phase = process.current_phase(today)
+    submitting = phase is not None and phase.allows("proposals.create")
+    total = proposals_count(process)
+    if not total and not submitting:
+        return None
+    return {"total": total, "submitting": submitting}
 
 
 def _recount_on_moderation(record, **_kwargs) -> None:
     """The process counter counts what the public sees, so hiding or restoring a proposal recounts it."""
     if isinstance(record, Proposal):
-        recount_process(record.process_id)
+        recount_process(record.process)
 
 
-def _init_app(app: Flask) -> None:
-    app.jinja_env.globals["proposal_count"] = proposal_count
-    content_moderated.connect(_recount_on_moderation)
+def _in_process(type_name: str, ident: int):
+    return db.select(Proposal.id).where(Proposal.process_id == ident) if type_name == "process" else None
+
+
+# Comments on proposals follow the stage (a stage for discussing proposals, then one for supports
+# only): the switch is the proposals component's, since discussions and policy drafts have their
+# own comment periods.
+COMPONENT = Component(
+    name="proposals",
+    label=_l("Proposals"),
+    panel="proposals/_process_panel.html",
+    panel_context=_panel,
+    settings=(
+        Setting(
+            "supports_per_resident",
+            _l("Supports per resident (optional)"),
+            kind="int",
+            default=None,
+            minimum=1,
+            help=_l("How many proposals of this consultation one resident may support. Empty: no limit."),
+        ),
+        Setting(
+            "support_threshold",
+            _l("Supports needed (optional)"),
+            kind="int",
+            default=None,
+            minimum=1,
+            help=_l("A proposal that reaches this number of supports is marked and reported. Empty: no threshold."),
+        ),
+    ),
+    stage_switches=(
+        StageSwitch("proposals.create", _l("Residents can submit proposals"), _l("Proposal submissions")),
+        StageSwitch("proposals.support", _l("Residents can support proposals"), _l("Supporting proposals")),
+        StageSwitch("proposals.comment", _l("Residents can comment on proposals"), _l("Comments on proposals")),
+    ),
+    order=20,
+)
 
 
 def _threshold_label(entry) -> str:
@@ -100,6 +140,9 @@ def _progress_label(entry) -> str:
 
 capability = Capability(
     name="proposals",
+    requires=("processes",),
+    components=(COMPONENT,),
+    receivers={content_moderated: _recount_on_moderation},
     blueprints=(bp,),
     searchable=searchable,
     permissions={
@@ -126,6 +169,10 @@ capability = Capability(
             moderatable=True,
             followable=True,
             load_options=(db.joinedload(Proposal.process),),
+            plural=_l("Proposals"),
+            view_permission="proposals.view",
+            space=lambda proposal: ("process", proposal.process_id),
+            in_space=_in_process,
         ),
     ),
     action_labels={
@@ -146,6 +193,5 @@ capability = Capability(
         "proposal.threshold_reached": _l("The proposal “%(title)s” reached the threshold of %(threshold)s supports"),
     },
     seed=seeds.seed,
-    init_app=_init_app,
     personal_data=personal_data,
 )

@@ -130,7 +130,7 @@ class Proposal(db.Model):
 
     @property
     def threshold(self) -> int | None:
-        return self.process.support_threshold
+        return self.process.setting("proposals", "support_threshold")
 
     @property
     def threshold_reached(self) -> bool:

@@ -15,7 +15,7 @@ from ..core.types import LocalizedText
 from ..extensions import db
 from ..processes.models import Process
 from .models import AnswerState, ProgressUpdate, Proposal, ProposalAnswer, Support
-from .services import recount_process
+from .services import recount_process, threshold_of
 
 
 def _moment(value) -> datetime:
@@ -52,13 +52,13 @@ def seed() -> None:
             proposal.supports_count = len(supporters)
             for user_id in {proposal.author_id, *supporters}:  # as if they had used the site
                 ensure_following(user_id, proposal)
-            threshold = process.support_threshold
+            threshold = threshold_of(process)
             reached = threshold is not None and len(supporters) >= threshold
             proposal.threshold_reached_at = (proposal.threshold_reached_at or proposal.created_at) if reached else None
             _seed_answers(proposal, item, users)
         db.session.flush()
         for process in processes.values():
-            recount_process(process.id)
+            recount_process(process)
         _seed_comments(processes, users)
 
 

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from ..core import counters
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
 from ..core.errors import Refused
@@ -66,6 +67,9 @@ MISSING_UPDATE = _l("Describe the update in at least one language.")
 MISSING_DATE = _l("Enter the date.")
 
 
+COUNTER = "proposals"  # core.counters: public proposals per consultation
+
+
 class SupportResult(StrEnum):
     SUPPORTED = "supported"
     ALREADY_SUPPORTED = "already_supported"
@@ -73,8 +77,18 @@ class SupportResult(StrEnum):
     NOT_SUPPORTED = "not_supported"
 
 
-def _current_phase(process: Process):
-    return process.current_phase(local_today())
+def limit_of(process: Process) -> int | None:
+    """How many proposals of ``process`` one resident may support (None: no limit)."""
+    return process.setting("proposals", "supports_per_resident")
+
+
+def threshold_of(process: Process) -> int | None:
+    """How many supports a proposal of ``process`` needs to reach the threshold (None: none)."""
+    return process.setting("proposals", "support_threshold")
+
+
+def _allows(process: Process, switch: str) -> bool:
+    return process.allows(switch, local_today())
 
 
 def _check_fields(process: Process, title: str, body: str, category_id, district_id, place) -> None:
@@ -114,8 +128,7 @@ def create_proposal(
         title, body, place = (title or "").strip(), (body or "").strip(), _clean(place)
         if not process.is_published:
             raise ProposalError(NOT_PUBLISHED)
-        phase = _current_phase(process)
-        if phase is None or not phase.proposals_open:
+        if not _allows(process, "proposals.create"):
             raise ProposalError(PROPOSALS_CLOSED)
         _check_fields(process, title, body, category_id, district_id, place)
         proposal = Proposal(
@@ -130,12 +143,7 @@ def create_proposal(
         )
         db.session.add(proposal)
         db.session.flush()
-        db.session.execute(
-            update(Process)
-            .where(Process.id == process.id)
-            .values(proposals_count=Process.proposals_count + 1)
-            .execution_options(synchronize_session=False)
-        )
+        counters.add(process, COUNTER)
         log_action(actor, "proposal.created", proposal, visibility=PUBLIC, data={"process_id": process.id})
         ensure_following(actor, proposal)
         # Only the consultation's followers hear of a new proposal; answers and progress go to the
@@ -144,19 +152,19 @@ def create_proposal(
     return proposal
 
 
-def recount_process(process_id: int) -> None:
-    """Set a process's counter to its public (not hidden) proposals, in one UPDATE."""
+def proposals_count(process: Process) -> int:
+    """How many public (not hidden) proposals ``process`` holds: the counter, one query."""
+    return counters.value(process, COUNTER)
+
+
+def recount_process(process: Process) -> None:
+    """Set a process's counter to its public (not hidden) proposals, in one statement."""
     public = (
         db.select(db.func.count(Proposal.id))
-        .where(Proposal.process_id == process_id, Proposal.hidden_at.is_(None))
+        .where(Proposal.process_id == process.id, Proposal.hidden_at.is_(None))
         .scalar_subquery()
     )
-    db.session.execute(
-        update(Process)
-        .where(Process.id == process_id)
-        .values(proposals_count=public)
-        .execution_options(synchronize_session=False)
-    )
+    counters.set_to(process, COUNTER, public)
 
 
 def _lock(proposal: Proposal) -> Proposal:
@@ -227,7 +235,7 @@ def has_supported(user: User | None, proposal: Proposal) -> bool:
 def supports_used(user: User | None, process: Process) -> int | None:
     """How many proposals of ``process`` ``user`` supports, shown next to the process's limit;
     None when there is no limit or nobody is signed in (no query then)."""
-    if process.supports_per_resident is None or user is None or not getattr(user, "is_authenticated", False):
+    if limit_of(process) is None or user is None or not getattr(user, "is_authenticated", False):
         return None
     return db.session.scalar(
         db.select(db.func.count(Support.id))
@@ -253,18 +261,18 @@ def support(actor: User, proposal: Proposal) -> SupportResult:
             raise ProposalError(WITHDRAWN)
         if proposal.is_hidden:
             raise ProposalError(HIDDEN)
-        phase = _current_phase(process) if process.is_published else None
-        if phase is None or not phase.supports_open:
+        if not _allows(process, "proposals.support"):
             raise ProposalError(SUPPORTS_CLOSED)
         if has_supported(actor, proposal):
             return SupportResult.ALREADY_SUPPORTED
-        if process.supports_per_resident is not None:
+        limit = limit_of(process)
+        if limit is not None:
             used = supports_used(actor, process)
-            if used >= process.supports_per_resident:
+            if used >= limit:
                 raise ProposalError(
                     _(
                         "You have already supported as many proposals as this consultation allows (%(limit)s).",
-                        limit=process.supports_per_resident,
+                        limit=limit,
                     )
                 )
         try:
@@ -280,7 +288,7 @@ def support(actor: User, proposal: Proposal) -> SupportResult:
         )
         log_action(actor, "proposal.supported", proposal)
         ensure_following(actor, proposal)
-        threshold = process.support_threshold
+        threshold = threshold_of(process)
         if threshold is not None:
             reached = db.session.execute(
                 update(Proposal)
@@ -314,8 +322,7 @@ def remove_support(actor: User, proposal: Proposal) -> SupportResult:
             db.select(Proposal).where(Proposal.id == proposal.id).execution_options(populate_existing=True)
         ).one()
         process = proposal.process
-        phase = _current_phase(process) if process.is_published else None
-        if phase is None or not phase.supports_open:
+        if not _allows(process, "proposals.support"):
             raise ProposalError(SUPPORTS_CLOSED)
         deleted = db.session.execute(
             db.delete(Support)

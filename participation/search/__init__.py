@@ -19,6 +19,7 @@ def _init_app(app: Flask) -> None:
 capability = Capability(
     name="search",
     blueprints=(bp,),
+    slots={"header.search": "search/_header_box.html"},
     cli=(search_cli,),
     init_app=_init_app,
     jobs=(Job("search.sync", sync_job, label=_l("Search index")),),

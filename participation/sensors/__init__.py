@@ -50,6 +50,8 @@ capability = Capability(
             url=lambda device: url_for("sensors.show", device_id=device.id),
             title=lambda device: localize(device.name).text,
             is_public=lambda device: device.is_published,
+            plural=_l("Cameras and sensors"),
+            view_permission="sensors.view",
             comments=Commentable(
                 closed_reason=_questions_closed,
                 official_answers=True,

@@ -155,15 +155,7 @@ def show(device_id: int):
         identifiability=IDENTIFIABILITY_LABELS,
         labels=FIELD_LABELS,
         dtpr_rows=dtpr.labelled(device),
-        rights_url=_rights_url(device),
     )
-
-
-def _rights_url(device: Device) -> str | None:
-    """A link to the rights desk about this device, once that capability is installed."""
-    if "rights.new_request" not in current_app.view_functions:
-        return None
-    return url_for("rights.new_request", about=f"sensor:{device.id}")
 
 
 def _qr_svg(url: str) -> Markup:

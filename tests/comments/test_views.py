@@ -304,9 +304,10 @@ def test_query_count_does_not_grow_with_comments(
 
 
 # The page's own queries plus, for comments: top-level count, one page of them, their replies,
-# and (signed in) the reader's votes, the re-consent banner, the bell and whether they follow it.
-EXPECTED_ANONYMOUS = 9
-EXPECTED_SIGNED_IN = 16
+# and (signed in) the reader's votes, the re-consent banner, the bell and whether they follow it;
+# and the records linked to or from the proposal (core.links, one query when there are none).
+EXPECTED_ANONYMOUS = 10
+EXPECTED_SIGNED_IN = 17
 
 
 def test_deleted_account_shows_former_participant(app, client, login, make_user, proposal_id, comment_on):

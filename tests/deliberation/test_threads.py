@@ -92,7 +92,7 @@ def test_residents_open_threads_only_where_the_process_allows(app, client, login
     assert client.post(f"/processes/{process_id}/threads/new", data=_form()).status_code == 403
     assert _threads(app) == 0
     with app.app_context():
-        db.session.get(Process, process_id).residents_open_threads = True
+        db.session.get(Process, process_id).settings = {"deliberation": {"residents_open": True}}
         db.session.commit()
     assert client.post(f"/processes/{process_id}/threads/new", data=_form()).status_code == 302
     assert _threads(app) == 1

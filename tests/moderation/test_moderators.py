@@ -11,8 +11,8 @@ from participation.core.moderation.services import AUTO_HIDDEN
 from participation.core.types import utcnow
 from participation.extensions import db
 from participation.processes.models import Process
-from participation.proposals import proposal_count
 from participation.proposals.models import Proposal
+from participation.proposals.services import proposals_count
 
 from ..conftest import HX
 from .conftest import actions, decisions, get_proposal, hidden, reports_of
@@ -170,7 +170,7 @@ def test_hidden_proposals_leave_the_public_list_counts_exports_and_search(
     assert i < 0, listing[i - 800 : i + 100]
     assert "図書館" in listing and "1件の提案" in listing
     with app.app_context():
-        assert proposal_count(db.session.get(Process, process_id)) == 1
+        assert proposals_count(db.session.get(Process, process_id)) == 1
     csv_text = client.get(f"/processes/{process_id}/proposals.csv").get_data(as_text=True)
     assert "ふわふわドーム" not in csv_text and "図書館" in csv_text
     document = json.loads(client.get(f"/processes/{process_id}/proposals.json").get_data(as_text=True))

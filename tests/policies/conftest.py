@@ -69,7 +69,7 @@ UNI_ITEM = {
 def get_policy(app, policy_id: int) -> Policy:
     with app.app_context():
         policy = db.session.get(Policy, policy_id)
-        _ = [list(v.consent_items) for v in policy.versions], list(policy.coverage)
+        _ = [list(v.consent_items) for v in policy.versions]
         db.session.expunge_all()
         return policy
 

@@ -1,7 +1,8 @@
 """The demo policies load twice without change, and their pages read well in both languages."""
 
+from participation.core.links import Link
 from participation.extensions import db
-from participation.policies.models import Policy, PolicyCoverage, Provision
+from participation.policies.models import Policy, Provision
 
 
 def test_demo_policies(make_app):
@@ -13,9 +14,10 @@ def test_demo_policies(make_app):
         policies = db.session.scalars(db.select(Policy).order_by(Policy.id)).all()
         assert len(policies) == 3 and all(p.is_published for p in policies)
         ids = [p.id for p in policies]
-        assert db.session.scalar(db.select(db.func.count(PolicyCoverage.id))) == 2
+        covers = db.select(Link).where(Link.source_type == "policy", Link.relation == "covers")
+        assert len(db.session.scalars(covers).all()) == 2
         assert db.session.scalar(db.select(db.func.count(Provision.id))) == 1
-        device_id = db.session.scalar(db.select(PolicyCoverage.resource_id).limit(1))
+        device_id = db.session.scalar(covers.where(Link.target_type == "sensor").with_only_columns(Link.target_id))
     client = app.test_client()
     platform = client.get(f"/policies/{ids[0]}").get_data(as_text=True)
     assert "プライバシーポリシー" in platform and "パスワード" in platform

@@ -21,9 +21,18 @@ def today(app) -> date:
         return local_today()
 
 
+# Short names the tests use for the proposals component's stage switches.
+FLAG_SWITCHES = {
+    "proposals_open": "proposals.create",
+    "supports_open": "proposals.support",
+    "comments_open": "proposals.comment",
+}
+
+
 @pytest.fixture
 def make_process(app, today) -> Callable[..., int]:
-    """A process with phases given as (start offset, end offset) in days from today; returns its id."""
+    """A process with phases given as (start offset, end offset) in days from today; returns its id.
+    ``flags`` (proposals_open=True...) set the proposals component's switches on every phase."""
 
     def build(
         title: str = "駅前広場の再整備",
@@ -31,6 +40,7 @@ def make_process(app, today) -> Callable[..., int]:
         published: bool = True,
         **flags,
     ) -> int:
+        switches = {FLAG_SWITCHES[name]: bool(on) for name, on in flags.items()}
         with app.app_context():
             process = services.create_process(
                 None, title=ja(title, "Station square"), summary=ja("概要です。", "A summary.")
@@ -42,7 +52,7 @@ def make_process(app, today) -> Callable[..., int]:
                     title=ja(f"段階{n + 1}", f"Stage {n + 1}"),
                     starts_on=today + timedelta(days=start),
                     ends_on=today + timedelta(days=end),
-                    **flags,
+                    switches=switches,
                 )
             if published:
                 services.publish(None, process)

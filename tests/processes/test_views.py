@@ -117,8 +117,7 @@ def test_process_page_shows_timeline_and_what_is_open(client, make_process):
     with client.application.app_context():
         process = db.session.get(Process, process_id)
         process.description = LocalizedText({"ja": "**大切な**説明\n\n<script>alert(1)</script>"})
-        process.phases[1].proposals_open = True
-        process.phases[1].comments_open = True
+        process.phases[1].switches = {"proposals.create": True, "proposals.comment": True}
         process.categories.append(ProcessCategory(name=LocalizedText({"ja": "歩行者の動線"})))
         db.session.commit()
     html = client.get(f"/processes/{process_id}").get_data(as_text=True)
@@ -128,7 +127,11 @@ def test_process_page_shows_timeline_and_what_is_open(client, make_process):
     current = html[html.index('aria-current="step"') :]
     assert current.index("段階2") < current.index("（現在の段階）") < current.index("段階3")
     now = html[html.index("現在参加できること") : html.index("スケジュール</h2>")]
-    assert "提案の受付：受付中" in now and "賛同の受付：受付していません" in now and "コメントの受付：受付中" in now
+    assert (
+        "提案の受付：受付中" in now
+        and "賛同の受付：受付していません" in now
+        and "提案へのコメントの受付：受付中" in now
+    )
     english = client.get(f"/processes/{process_id}", headers=EN).get_data(as_text=True)
     assert "Proposal submissions: open" in english and "(current stage)" in english
 
@@ -195,20 +198,26 @@ def test_staff_create_schedule_categorise_and_publish(app, client, make_user, lo
         "title-ja": "提案の募集",
         "starts_on": (today - timedelta(days=1)).isoformat(),
         "ends_on": (today + timedelta(days=9)).isoformat(),
-        "proposals_open": "y",
+        "switch-proposals-create": "y",
     }
     assert client.post(f"{base}/phases/new", data=phase).status_code == 302
     assert client.post(f"{base}/categories/new", data={"name-ja": "遊具"}).status_code == 302
-    edited = _process_form(**{"title-ja": "公園の遊具", "supports_per_resident": "5", "support_threshold": "100"})
+    edited = _process_form(
+        **{
+            "title-ja": "公園の遊具",
+            "setting-proposals-supports_per_resident": "5",
+            "setting-proposals-support_threshold": "100",
+        }
+    )
     assert client.post(base, data=edited).status_code == 302
     assert client.post(f"{base}/publish").status_code == 302
     process = get_process(app, process_id)
     assert process.title["ja"] == "公園の遊具" and process.published_at is not None
-    assert (process.supports_per_resident, process.support_threshold) == (5, 100)
+    assert process.settings["proposals"] == {"supports_per_resident": 5, "support_threshold": 100}
     assert client.post(base, data=_process_form(**{"title-ja": "公園の遊具"})).status_code == 302
     process = get_process(app, process_id)
-    assert (process.supports_per_resident, process.support_threshold) == (None, None)  # empty: no limit
-    assert process.phases[0].proposals_open and not process.phases[0].supports_open
+    assert process.settings["proposals"] == {"supports_per_resident": None, "support_threshold": None}  # no limit
+    assert process.phases[0].allows("proposals.create") and not process.phases[0].allows("proposals.support")
     assert [c.name["ja"] for c in process.categories] == ["遊具"]
     assert "公園の遊具" in client.get("/processes").get_data(as_text=True)
     with app.app_context():
@@ -245,13 +254,15 @@ def test_staff_edit_and_delete_phases_and_categories(app, client, make_user, log
         "title-ja": "意見の受付",
         "starts_on": (today - timedelta(days=2)).isoformat(),
         "ends_on": (today + timedelta(days=1)).isoformat(),
-        "comments_open": "y",
+        "switch-proposals-comment": "y",
     }
     assert client.post(f"{base}/phases/{first}", data=edited).status_code == 302
     assert client.post(f"{base}/phases/{second}/delete").status_code == 302
     assert client.post(f"{base}/categories/{category_id}", data={"name-ja": "新しい分類"}).status_code == 302
     process = get_process(app, process_id)
-    assert [(p.title["ja"], p.comments_open) for p in process.phases] == [("意見の受付", True)]
+    assert [(p.title["ja"], p.switches) for p in process.phases] == [
+        ("意見の受付", {"proposals.create": False, "proposals.support": False, "proposals.comment": True})
+    ]
     assert process.categories[0].name["ja"] == "新しい分類"
     assert client.post(f"{base}/categories/{category_id}/delete").status_code == 302
     assert _count(app, ProcessCategory) == 0
@@ -267,8 +278,8 @@ def test_bad_process_forms_are_refused_in_the_readers_language(app, client, make
         (_process_form(**{"title-ja": "あ" * 151}), "150文字以内"),
         (_process_form(district_id="999"), "一覧から地区を選んでください。"),
         (_process_form(district_id="abc"), "一覧から地区を選んでください。"),
-        (_process_form(supports_per_resident="0"), "1以上の整数を入力してください。"),
-        (_process_form(support_threshold="たくさん"), "1以上の整数を入力してください。"),
+        (_process_form(**{"setting-proposals-supports_per_resident": "0"}), "1以上の整数を入力してください。"),
+        (_process_form(**{"setting-proposals-support_threshold": "たくさん"}), "1以上の整数を入力してください。"),
     ]:
         response = client.post("/admin/processes/new", data=data)
         assert response.status_code == 422

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
+from participation.core import counters
 from participation.core.models import Role, RoleGrant, User
 from participation.extensions import db
 from participation.processes.models import Process
@@ -28,8 +29,7 @@ def open_process(app, make_process) -> Callable[..., int]:
         process_id = make_process("さくら台公園の遊具更新", **flags)
         with app.app_context():
             process = db.session.get(Process, process_id)
-            process.supports_per_resident = limit
-            process.support_threshold = threshold
+            process.settings = {"proposals": {"supports_per_resident": limit, "support_threshold": threshold}}
             db.session.commit()
         return process_id
 
@@ -52,7 +52,7 @@ def make_proposal(app) -> Callable[..., int]:
                 **fields,
             )
             db.session.add(proposal)
-            db.session.get(Process, process_id).proposals_count += 1  # as services.create_proposal does
+            counters.add(db.session.get(Process, process_id), "proposals")  # as services.create_proposal does
             db.session.commit()
             return proposal.id
 

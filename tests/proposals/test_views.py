@@ -6,6 +6,7 @@ from participation.core.models import ActionLog, District, Role
 from participation.core.types import LocalizedText
 from participation.extensions import db
 from participation.processes.models import Process
+from participation.proposals import services
 from participation.proposals.models import Proposal
 
 from ..conftest import HX
@@ -387,10 +388,10 @@ def test_comments_open_follows_the_current_stage(app, make_process):
     talking_id, quiet_id = make_process("意見交換", comments_open=True), make_process("意見なし", proposals_open=True)
     with app.app_context():
         talking, quiet = db.session.get(Process, talking_id), db.session.get(Process, quiet_id)
-        assert talking.comments_open_on(local_today()) is True
-        assert quiet.comments_open_on(local_today()) is False
+        assert talking.allows("proposals.comment", local_today()) is True
+        assert quiet.allows("proposals.comment", local_today()) is False
         talking.published_at = None
-        assert talking.comments_open_on(local_today()) is False
+        assert talking.allows("proposals.comment", local_today()) is False
 
 
 def test_counts_come_from_the_counter_unless_filtered(
@@ -403,7 +404,7 @@ def test_counts_come_from_the_counter_unless_filtered(
     login(author)
     client.post(f"/processes/{process_id}/proposals/new", data=_form(title="木陰のベンチ"))
     with app.app_context():
-        assert db.session.get(Process, process_id).proposals_count == 4
+        assert services.proposals_count(db.session.get(Process, process_id)) == 4
     base = f"/processes/{process_id}/proposals"
     for url in (base, f"{base}?sort=supported", f"{base}?sort=random"):
         with count_queries() as counted:

@@ -88,9 +88,7 @@ def _is_public(comment: Comment) -> bool:
 def _documents(comment: Comment) -> Iterator[SearchDocument]:
     record = _record(comment)
     rtype = resource_type(comment.resource_type)
-    space = None
-    if record is not None and getattr(record, "process_id", None):
-        space = ("process", record.process_id)
+    space = rtype.space(record) if record is not None and rtype.space else None
     yield SearchDocument(
         locale=comment.locale,
         title=rtype.title(record) if record is not None and rtype.title else "",
@@ -101,18 +99,13 @@ def _documents(comment: Comment) -> Iterator[SearchDocument]:
 
 
 def _members(name: str, ident: int):
-    """Comments sit inside a process through their record (a proposal, a thread...): when the
-    process changes (e.g. is unpublished), they are re-indexed with it."""
-    if name != "process":
-        return None
-    inside = [
-        db.and_(
-            Comment.resource_type == type_name,
-            Comment.resource_id.in_(db.select(rtype.model.id).where(rtype.model.process_id == ident)),
-        )
-        for type_name, rtype in resource_types().items()
-        if rtype.comments is not None and hasattr(rtype.model, "process_id")
-    ]
+    """Comments sit inside a space through their record (a proposal in a consultation...): when the
+    space changes (e.g. is unpublished), they are re-indexed with it."""
+    inside = []
+    for type_name, rtype in resource_types().items():
+        records = rtype.in_space(name, ident) if rtype.comments is not None and rtype.in_space else None
+        if records is not None:
+            inside.append(db.and_(Comment.resource_type == type_name, Comment.resource_id.in_(records)))
     return db.select(Comment).where(db.or_(*inside)) if inside else None
 
 
@@ -132,8 +125,6 @@ def _recount_on_moderation(record, **_kwargs) -> None:
 
 def _init_app(app: Flask) -> None:
     app.jinja_env.globals["comment_section"] = comment_section
-    content_moderated.connect(_recount_on_moderation)
-    account_deleting.connect(_on_account_deleting)
 
 
 def _on_account_deleting(user, **_kwargs) -> None:
@@ -143,6 +134,7 @@ def _on_account_deleting(user, **_kwargs) -> None:
 capability = Capability(
     name="comments",
     blueprints=(bp,),
+    receivers={content_moderated: _recount_on_moderation, account_deleting: _on_account_deleting},
     permissions={
         "comments.create": _may_comment,
         "comments.edit": _may_edit,

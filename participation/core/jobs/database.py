@@ -128,4 +128,3 @@ class DatabaseBackend(QueueBackend):
 
         with self.app.app_context(), transaction():
             db.session.execute(text(f"TRUNCATE {', '.join(TABLES)}, job_errors RESTART IDENTITY CASCADE"))
-

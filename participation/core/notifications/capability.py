@@ -7,12 +7,14 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ..action_log import fixed
 from ..capability import Capability
 from ..jobs import Job, Periodic
 from ..retention import RetentionCategory
 from ..signals import account_deleting
+from ..slots import Fill, render
 from . import personal, services
 from .digest import digest_job
 from .views import bp, follow_state, unread_notifications
@@ -45,13 +47,24 @@ def _digest_label(entry) -> str:
 
 def _init_app(app: Flask) -> None:
     app.jinja_env.globals.update(unread_notifications=unread_notifications, follow_state=follow_state)
-    account_deleting.connect(_on_account_deleting)
+
+
+def _bell(**_context):
+    """The "header.account" slot: the notifications link with its unread count, for the signed-in."""
+    if not current_user.is_authenticated:
+        return None
+    return render("notifications/_header_item.html")
 
 
 capability = Capability(
     name="notifications",
     blueprints=(bp,),
     cli=(notifications_cli,),
+    slots={
+        "header.account": Fill(_bell, order=20),
+        "account.sections": Fill("notifications/_account_section.html", order=10),
+    },
+    receivers={account_deleting: _on_account_deleting},
     action_labels={
         "follow.created": fixed(_l("Started following")),
         "follow.removed": fixed(_l("Stopped following")),

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...extensions import db
+from ..auth import account_url
 from ..htmx import render, wants_fragment
 from ..models import DIGEST_FREQUENCIES
 from ..pagination import paginate
@@ -93,7 +94,7 @@ def email_digest():
     else:
         services.set_email_digest(current_user, frequency)
         flash(_("Your e-mail notification setting has been saved."), "success")
-    return redirect(url_for("accounts.account"))
+    return redirect(account_url("notifications-heading") or url_for("notifications.index"))
 
 
 # --- following ---------------------------------------------------------------------------------
