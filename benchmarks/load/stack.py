@@ -172,20 +172,17 @@ def targets(env: dict) -> dict[str, list[int]]:
         resident = db.session.scalar(db.select(User).where(User.email == "load0@example.jp"))
         proposals = db.session.scalars(db.select(Proposal).order_by(Proposal.id)).all()
         today = local_today()
-
-        def stage_allows(proposal, what: str) -> bool:
-            # The permissions do not yet know the consultation's stage (issue 12, the shape branch):
-            # ask the stage too, so the load is made of changes the site accepts.
-            phase = proposal.process.current_phase(today) if proposal.process.is_published else None
-            return phase is not None and getattr(phase, what) and not proposal.is_withdrawn
-
         found = {
+            # The support permission does not yet ask the stage (the service does): ask it here, so
+            # the load is made of supports the site accepts.
             "support": [
-                p.id for p in proposals if can("proposals.support", p, resident) and stage_allows(p, "supports_open")
+                p.id
+                for p in proposals
+                if can("proposals.support", p, resident)
+                and not p.is_withdrawn
+                and p.process.allows("proposals.support", today)
             ],
-            "comment": [
-                p.id for p in proposals if can("comments.create", p, resident) and stage_allows(p, "comments_open")
-            ],
+            "comment": [p.id for p in proposals if can("comments.create", p, resident)],
             "proposals": [p.id for p in proposals if p.hidden_at is None],
         }
         client = app.test_client()
