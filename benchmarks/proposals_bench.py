@@ -77,7 +77,6 @@ CONFIG = {
     "RATELIMIT_ENABLED": False,
     "SERVER_NAME": "localhost",
     "PUBLIC_URL": "http://localhost",
-    "MAIL_IN_BACKGROUND": False,
 }
 
 

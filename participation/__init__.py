@@ -35,6 +35,9 @@ def create_app(config: Mapping | None = None, *, instance_path: str | None = Non
     for dotted in app.config["CAPABILITIES"]:
         module_name, _, attribute = dotted.partition(":")
         register(app, getattr(import_module(module_name), attribute or "capability"))
+    from .core import jobs
+
+    jobs.init_app(app)  # once every capability has declared its jobs
     cli.init_app(app)
     return app
 
@@ -94,6 +97,9 @@ def _init_core(app: Flask) -> None:
 
     register(app, make_capability())
     register(app, notifications)
+    from .core.jobs.capability import capability as jobs
+
+    register(app, jobs)
     templating.init_app(app)
     errors.init_app(app)
     app.after_request(add_vary_header)

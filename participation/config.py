@@ -60,8 +60,10 @@ DEFAULTS: dict[str, object] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,  # tokens are bound to the session; long-open pages keep working
     "WTF_CSRF_HEADERS": ["X-CSRFToken"],
-    # Rate limits (Flask-Limiter). Use redis://127.0.0.1:6379 when several workers must share counts.
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Rate limits (Flask-Limiter), counted where every worker sees them: production requires a
+    # storage such as redis://127.0.0.1:6379 (memory:// only when one single process serves the site);
+    # development and tests count in memory.
+    "RATELIMIT_STORAGE_URI": None,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_LOGIN": "10 per minute;50 per hour",
     "RATELIMIT_LOGIN_PER_ACCOUNT": "20 per hour",
@@ -79,7 +81,10 @@ DEFAULTS: dict[str, object] = {
     "MAIL_PASSWORD": None,
     "MAIL_TIMEOUT": 10,
     "MAIL_DEFAULT_SENDER": "no-reply@localhost",
-    "MAIL_IN_BACKGROUND": True,  # tests set it off to read the outbox straight away
+    # Background jobs (core/jobs): "database" (a queue in PostgreSQL, run by `flask jobs worker`;
+    # the production default), "memory" (a queue in the serving process; development) or "inline"
+    # (right after the commit; tests).
+    "JOBS_BACKEND": None,
     # Content security policy additions, e.g. a map tile server for img-src.
     "CSP_EXTRA_IMG_SRC": [],
     # Map of the sensor register: a tile URL template such as
@@ -182,6 +187,34 @@ def load(app, overrides: dict | None = None) -> None:
         else:
             app.config["MAIL_BACKEND"] = "file"
     app.config.setdefault("MAIL_FILE_PATH", str(Path(app.instance_path) / "mail"))
+    _background_settings(app, env)
+
+
+def _background_settings(app, env: str) -> None:
+    """Jobs and rate limits must be shared by every worker in production: refuse to start otherwise."""
+    postgres = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    backend = app.config["JOBS_BACKEND"]
+    if backend is None:
+        backend = {"testing": "inline", "development": "memory"}.get(env, "database")
+        if backend == "database" and not postgres:
+            raise ConfigError(
+                "Background jobs need PostgreSQL in production (DATABASE_URL=postgresql://...). To serve "
+                "from one single process on SQLite, set PARTICIPATION_JOBS_BACKEND=memory (mail waiting "
+                "to be sent is then lost when the process stops)."
+            )
+        app.config["JOBS_BACKEND"] = backend
+    if backend not in {"database", "memory", "inline"}:
+        raise ConfigError(f"JOBS_BACKEND must be database, memory or inline, not {backend!r}")
+    if backend == "database" and not postgres:
+        raise ConfigError("JOBS_BACKEND=database needs PostgreSQL (DATABASE_URL=postgresql://...).")
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        if env == "production":
+            raise ConfigError(
+                "PARTICIPATION_RATELIMIT_STORAGE_URI is not set: rate limits must be counted where every "
+                "worker sees them, e.g. redis://127.0.0.1:6379/0. Only if one single process serves the "
+                "site, set it to memory://."
+            )
+        app.config["RATELIMIT_STORAGE_URI"] = "memory://"
 
 
 def normalise_database_url(url: str) -> str:

@@ -29,7 +29,6 @@ BASE_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "SERVER_NAME": "localhost",
     "PUBLIC_URL": "http://localhost",
-    "MAIL_IN_BACKGROUND": False,
     "SEARCH_SYNC_IN_BACKGROUND": False,
     # the search suite runs on Whoosh with SQLite and on the PostgreSQL backend with PostgreSQL
     "SEARCH_BACKEND": "postgresql" if ON_POSTGRES else "whoosh",
@@ -68,7 +67,9 @@ def migrated_database(tmp_path_factory) -> str:
 
 def _empty_postgres_tables(app: Flask) -> None:
     with app.app_context():
-        tables = [t.name for t in db.metadata.sorted_tables]
+        from participation.core.jobs.schema import TABLES
+
+        tables = [t.name for t in db.metadata.sorted_tables] + list(TABLES)
         with db.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 

@@ -25,7 +25,9 @@ def test_seed_demo_loads_the_city_and_one_account_per_role(make_app):
 
 
 def test_demo_data_is_refused_in_production(make_app):
-    app = make_app(APP_ENV="production", MAIL_SERVER="smtp.example.jp")
+    app = make_app(
+        APP_ENV="production", MAIL_SERVER="smtp.example.jp", JOBS_BACKEND="inline", RATELIMIT_STORAGE_URI="memory://"
+    )
     result = app.test_cli_runner().invoke(args=["seed", "demo"])
     assert result.exit_code != 0
     assert "refusing" in result.output

@@ -6,10 +6,12 @@ from flask_babel import lazy_gettext as _l
 from ..core.action_log import fixed
 from ..core.auth import offer_views
 from ..core.capability import Capability
+from ..core.jobs import Job
 from ..core.retention import RetentionCategory
 from ..core.slots import Fill
 from . import seeds
 from .personal import enforce_deleted_actor_links, personal_data
+from .services import send_password_reset
 from .views import bp
 
 
@@ -34,6 +36,7 @@ capability = Capability(
     },
     seed=seeds.seed,
     init_app=_init_app,
+    jobs=(Job("accounts.password_reset", send_password_reset, label=_l("Password-reset mail")),),
     personal_data=personal_data,
     retention=(
         RetentionCategory(

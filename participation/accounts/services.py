@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.action_log import log_action
 from ..core.db import transaction
+from ..core.jobs import enqueue
 from ..core.mail import send_mail
 from ..core.models import TERMS_VERSION, Role, RoleGrant, User
 from ..core.types import utcnow
@@ -101,7 +102,13 @@ def user_for_reset_token(token: str) -> User | None:
 
 
 def request_password_reset(email: str) -> None:
-    """Send a reset link if an account has this address. Says nothing either way (no enumeration)."""
+    """Send a reset link if an account has this address. Says nothing either way (no enumeration):
+    the request only queues a job, the same whether or not the address exists."""
+    enqueue("accounts.password_reset", email=email)
+
+
+def send_password_reset(email: str) -> None:
+    """The "accounts.password_reset" job."""
     user = find_by_email(email)
     if user is None:
         return

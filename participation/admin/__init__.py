@@ -16,6 +16,7 @@ capability = Capability(
     admin_nav=(
         NavEntry(_l("People and roles"), "admin.users", "users.view", order=10),
         NavEntry(_l("Action log"), "admin.log", "log.read_restricted", order=20),
+        NavEntry(_l("Background jobs"), "admin.jobs", "jobs.manage", order=80),
         NavEntry(_l("Site settings"), "admin.site", "site.edit", order=90),
     ),
     action_labels={"site.updated": fixed(_l("Updated the site settings"))},

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from ..core.action_log import PUBLIC, RESTRICTED
 from ..core.forms import clean_query
 from ..core.htmx import render
+from ..core.jobs import services as jobs_services
 from ..core.models import ROLE_DESCRIPTIONS, ROLE_LABELS, ActionLog, Organization, Role, RoleGrant, User
 from ..core.pagination import paginate
 from ..core.permissions import authorize, require
@@ -145,3 +146,33 @@ def site():
         flash(_("The site settings have been saved."), "success")
         return redirect(url_for("admin.site"))
     return render("admin/site.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.get("/jobs")
+@require("jobs.manage")
+def jobs():
+    state = request.args.get("state") or ""
+    state = state if state in jobs_services.STATES else ""
+    return render(
+        "admin/jobs.html",
+        "admin/_jobs_table.html",
+        pagination=jobs_services.job_page(state or None),
+        counts=jobs_services.backend().counts(),
+        backend=jobs_services.backend().kind,
+        state=state,
+        states=jobs_services.STATES,
+        state_labels=jobs_services.STATE_LABELS,
+        job_label=jobs_services.job_label,
+    )
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+def retry_job(job_id: int):
+    authorize("jobs.manage")
+    try:
+        job = jobs_services.retry_failed(current_user, job_id)
+    except jobs_services.JobRefused as refusal:
+        flash(refusal.message, "error")
+    else:
+        flash(_("The job “%(job)s” will run again shortly.", job=jobs_services.job_label(job.name)), "success")
+    return redirect(url_for("admin.jobs", state=request.args.get("state") or None))

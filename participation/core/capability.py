@@ -61,6 +61,9 @@ class Capability:
     retention: tuple = ()
     # kind -> lazy label, for notification settings and rendering
     notification_kinds: Mapping[str, object] = field(default_factory=dict)
+    # background work (core.jobs.Job) and when to run some of it (core.jobs.Periodic)
+    jobs: tuple = ()
+    periodic: tuple = ()
     # what it plugs into a consultation: a panel on its page, settings and stage switches
     components: tuple[components.Component, ...] = ()
     # slot name -> a partial's path, a function(**context) or core.slots.Fill (or a tuple of them)

@@ -17,6 +17,24 @@ from sqlalchemy.engine import Engine
 from ..extensions import db
 
 _in_transaction: ContextVar[bool] = ContextVar("participation_in_transaction", default=False)
+_ON_COMMIT = "participation.on_commit"
+
+
+def in_transaction() -> bool:
+    """Whether a ``transaction()`` block is open in this context."""
+    return _in_transaction.get()
+
+
+def on_commit(callback, key: str | None = None) -> None:
+    """Call ``callback()`` once the current ``transaction()`` has committed, and never if it rolls
+    back (jobs run after the change they follow is visible). Outside a transaction it runs now.
+    A callback with the ``key`` of one already waiting in this transaction is dropped."""
+    if not _in_transaction.get():
+        callback()
+        return
+    waiting = db.session().info.setdefault(_ON_COMMIT, [])
+    if key is None or all(key != k for k, _ in waiting):
+        waiting.append((key, callback))
 
 
 @contextmanager
@@ -35,10 +53,13 @@ def transaction() -> Iterator:
         yield session
         session.commit()
     except BaseException:
+        session.info.pop(_ON_COMMIT, None)
         session.rollback()
         raise
     finally:
         _in_transaction.reset(token)
+    for _key, callback in session.info.pop(_ON_COMMIT, ()):
+        callback()
 
 
 def configure_engine(engine: Engine) -> None:

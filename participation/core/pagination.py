@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, request
+from flask_sqlalchemy.pagination import Pagination
 
 from ..extensions import db
 
@@ -18,3 +21,21 @@ def page_number() -> int:
 def paginate(query, per_page: int | None = None):
     """One page of ``query`` with a count query; an out-of-range page gives an empty page."""
     return db.paginate(query, page=page_number(), per_page=per_page or current_app.config["PAGE_SIZE"], error_out=False)
+
+
+class _FetchedPage(Pagination):
+    """A page whose items and total come from a function rather than a SQLAlchemy select."""
+
+    def _query_items(self):
+        return self._query_args["items"]
+
+    def _query_count(self):
+        return self._query_args["total"]
+
+
+def paginate_fetched(fetch: Callable[[int, int], tuple[list, int]], per_page: int | None = None):
+    """One page of what ``fetch(offset, limit) -> (items, total)`` returns (e.g. the job queue)."""
+    per_page = per_page or current_app.config["PAGE_SIZE"]
+    page = page_number()
+    items, total = fetch((page - 1) * per_page, per_page)
+    return _FetchedPage(page=page, per_page=per_page, max_per_page=None, error_out=False, items=items, total=total)

@@ -1,5 +1,5 @@
 """Retention periods: each capability declares the categories of data it keeps and how to delete or
-anonymise what is older than its period; `flask retention enforce` (run from cron) applies them.
+anonymise what is older than its period; `flask retention enforce` (a nightly job, see rights) applies them.
 
 A period is ``RETENTION_DAYS[key]`` when that setting names the category, else the category's default.
 """

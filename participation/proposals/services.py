@@ -249,8 +249,10 @@ def support(actor: User, proposal: Proposal) -> SupportResult:
     the same moment as the first) is answered with ALREADY_SUPPORTED and changes nothing."""
     with transaction():
         # Lock the person's row (PostgreSQL) so one person's simultaneous supports in a process
-        # are counted against the limit one after the other.
-        db.session.execute(db.select(User.id).where(User.id == actor.id).with_for_update())
+        # are counted against the limit one after the other. NO KEY UPDATE: it still lets other
+        # transactions insert rows referring to the person (a notification for a comment on the
+        # same proposal), which FOR UPDATE blocked into a deadlock under load.
+        db.session.execute(db.select(User.id).where(User.id == actor.id).with_for_update(key_share=True))
         proposal = db.session.scalars(
             db.select(Proposal).where(Proposal.id == proposal.id).execution_options(populate_existing=True)
         ).one()

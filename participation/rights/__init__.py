@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from ..core.capability import Capability, NavEntry
+from ..core.jobs import Job, Periodic
 from ..core.models import Role
 from ..core.permissions import has_role
 from ..core.resources import ResourceType, is_public, type_name_of
@@ -15,7 +16,7 @@ from ..core.retention import RetentionCategory
 from ..core.signals import account_deleting
 from ..core.slots import Fill
 from . import seeds, services
-from .cli import retention_cli
+from .cli import retention_cli, retention_job
 from .models import KIND_SHORT, STATUS_LABELS, Kind, RightsRequest, Status
 from .personal import personal_data
 from .views import bp
@@ -90,6 +91,8 @@ capability = Capability(
         ),
     },
     cli=(retention_cli,),
+    jobs=(Job("retention.enforce", retention_job, label=_l("Retention periods")),),
+    periodic=(Periodic("retention.enforce", "30 18 * * *"),),  # 3:30 in Tokyo
     personal_data=personal_data,
     retention=(
         RetentionCategory(

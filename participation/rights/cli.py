@@ -1,5 +1,5 @@
 """`flask retention show` and `flask retention enforce [--dry-run]`: apply every capability's
-retention periods (run enforce daily from cron)."""
+retention periods (`flask jobs worker` runs enforce every night)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,17 @@ def retention_cli():
     pass
 
 
+def enforce_all(dry_run: bool = False) -> list[tuple]:
+    """Apply every category's period; (category, records deleted or anonymised) for each."""
+    now = utcnow()
+    return [(category, category.enforce(category.cutoff(now), dry_run)) for category in categories()]
+
+
+def retention_job() -> None:
+    """The "retention.enforce" job."""
+    enforce_all()
+
+
 @retention_cli.command("show", help="List each data category with its retention period.")
 @with_appcontext
 def show():
@@ -26,10 +37,8 @@ def show():
 @click.option("--dry-run", is_flag=True, help="Only count what would be deleted or anonymised.")
 @with_appcontext
 def enforce(dry_run: bool):
-    now = utcnow()
     total = 0
-    for category in categories():
-        count = category.enforce(category.cutoff(now), dry_run)
+    for category, count in enforce_all(dry_run):
         total += count
         verb = "would process" if dry_run else "processed"
         click.echo(f"{category.key}: {verb} {count} records (older than {category.period_days()} days)")

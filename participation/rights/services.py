@@ -83,7 +83,7 @@ def file_request(
         db.session.add(request)
         db.session.flush()
         log_action(requester, "rights.filed", request, data={"kind": kind.value})
-    _notify(request, "rights_received")
+        _notify(request, "rights_received")  # queued with the request: sent if and only if it is filed
     return request
 
 
@@ -113,8 +113,8 @@ def request_for_token(token: str) -> RightsRequest | None:
 
 
 def _notify(request: RightsRequest, template: str) -> None:
-    """Tell the requester about a change: by e-mail, and in the site when they have an account (not for
-    the filing itself, which they just did)."""
+    """Tell the requester about a change, inside the transaction that makes it: by e-mail, and in the
+    site when they have an account (not for the filing itself, which they just did)."""
     person = request.requester
     if template != "rights_received" and person is not None and person.deleted_at is None:
         with transaction():
@@ -160,7 +160,7 @@ def start(actor: User, request: RightsRequest) -> None:
         request.status = Status.IN_PROGRESS.value
         request.handled_by_id = actor.id
         log_action(actor, "rights.started", request, data={"kind": request.kind})
-    _notify(request, "rights_changed")
+        _notify(request, "rights_changed")
 
 
 def answer(actor: User, request: RightsRequest, response: str) -> None:
@@ -185,11 +185,11 @@ def answer(actor: User, request: RightsRequest, response: str) -> None:
                 request.carried_out_at = utcnow()
                 erase_account(person, actor)
         log_action(actor, "rights.answered", request, data={"kind": request.kind})
-    if request.kind == Kind.ERASURE.value and request.carried_out_at and address:
-        # The account is gone: the confirmation goes to the address it had, and nothing is kept.
-        send_mail(address, "rights_erased", locale=locale, request=request)
-    else:
-        _notify(request, "rights_changed")
+        if request.kind == Kind.ERASURE.value and request.carried_out_at and address:
+            # The account is gone: the confirmation goes to the address it had, and nothing is kept.
+            send_mail(address, "rights_erased", locale=locale, request=request)
+        else:
+            _notify(request, "rights_changed")
 
 
 def decline(actor: User, request: RightsRequest, reason: str) -> None:
@@ -199,7 +199,7 @@ def decline(actor: User, request: RightsRequest, reason: str) -> None:
         request = _locked(request)
         _close(actor, request, Status.DECLINED, reason)
         log_action(actor, "rights.declined", request, data={"kind": request.kind})
-    _notify(request, "rights_changed")
+        _notify(request, "rights_changed")
 
 
 def _close(actor: User, request: RightsRequest, status: Status, text: str) -> None:

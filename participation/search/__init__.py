@@ -9,11 +9,12 @@ from flask_babel import lazy_gettext as _l
 from ..config import ConfigError
 from ..core.action_log import fixed
 from ..core.capability import Capability, NavEntry
+from ..core.jobs import Job, Periodic
 from ..core.resources import ResourceType
 from ..core.searchable import MATCHER
 from . import outbox
 from .admin_views import admin_bp
-from .cli import search_cli
+from .cli import search_cli, sync_job
 from .models import SearchSynonym
 from .permissions import RULES
 from .results import matching_ids
@@ -47,4 +48,7 @@ capability = Capability(
     cli=(search_cli,),
     seed=load_demo,
     init_app=_init_app,
+    jobs=(Job("search.sync", sync_job, label=_l("Search index")),),
+    # Each machine keeps its own index on local disk, so every worker brings its own up to date.
+    periodic=(Periodic("search.sync", "* * * * *", per_machine=True),),
 )

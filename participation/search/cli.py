@@ -15,6 +15,12 @@ def search_cli():
     """The search index."""
 
 
+def sync_job() -> None:
+    """The "search.sync" job: every change in the feed this index has not seen yet (a bulk import's
+    backlog, another machine's changes)."""
+    backend().sync(timeout=current_app.config["SEARCH_SYNC_TIMEOUT"])
+
+
 @search_cli.command("sync")
 @with_appcontext
 def sync():

@@ -60,12 +60,56 @@ def test_settings_come_from_the_environment(clean_env, monkeypatch, tmp_path):
     monkeypatch.setenv("PARTICIPATION_TIMEZONE", "UTC")
     monkeypatch.setenv("PUBLIC_URL", "https://city.example.jp")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
+    monkeypatch.setenv("PARTICIPATION_JOBS_BACKEND", "memory")  # one process on SQLite
+    monkeypatch.setenv("PARTICIPATION_RATELIMIT_STORAGE_URI", "memory://")
     app = create_app(instance_path=str(tmp_path))
     assert app.config["SECRET_KEY"] == "from-env"
     assert app.config["MAIL_BACKEND"] == "smtp"
     assert app.config["MAIL_PORT"] == 2525
     assert app.config["BABEL_DEFAULT_TIMEZONE"] == "UTC"
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.sqlite")
+
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "s" * 32,
+    "MAIL_SERVER": "smtp.example.jp",
+    "PUBLIC_URL": "https://city.example.jp",
+}
+
+
+def test_production_refuses_rate_limits_counted_per_process(clean_env, tmp_path):
+    """Three workers counting in their own memory would allow three times every limit."""
+    settings = {**PRODUCTION, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+        create_app(settings, instance_path=str(tmp_path))
+    app = create_app({**settings, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1"}, instance_path=str(tmp_path))
+    assert app.config["JOBS_BACKEND"] == "database"
+    single = create_app({**settings, "RATELIMIT_STORAGE_URI": "memory://"}, instance_path=str(tmp_path))
+    assert single.config["RATELIMIT_STORAGE_URI"] == "memory://"  # said explicitly: one process
+
+
+def test_production_on_sqlite_needs_the_in_process_queue_said_explicitly(clean_env, tmp_path):
+    settings = {
+        **PRODUCTION,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}",
+    }
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        create_app(settings, instance_path=str(tmp_path))
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        create_app({**settings, "JOBS_BACKEND": "database"}, instance_path=str(tmp_path))
+    with pytest.raises(ConfigError, match="JOBS_BACKEND"):
+        create_app({**settings, "JOBS_BACKEND": "celery"}, instance_path=str(tmp_path))
+    app = create_app({**settings, "JOBS_BACKEND": "memory"}, instance_path=str(tmp_path))
+    assert app.config["JOBS_BACKEND"] == "memory"
+
+
+def test_development_and_tests_need_no_extra_process(clean_env, tmp_path):
+    dev = create_app({"APP_ENV": "development"}, instance_path=str(tmp_path))
+    assert (dev.config["JOBS_BACKEND"], dev.config["RATELIMIT_STORAGE_URI"]) == ("memory", "memory://")
+    test = create_app({"APP_ENV": "testing", "SECRET_KEY": "x"}, instance_path=str(tmp_path))
+    assert test.config["JOBS_BACKEND"] == "inline"
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
+from participation.core.jobs.schema import include_name
 from participation.extensions import db
 
 from ..conftest import BASE_CONFIG, DATABASE_URL, ON_POSTGRES
@@ -14,7 +15,7 @@ from ..conftest import BASE_CONFIG, DATABASE_URL, ON_POSTGRES
 
 def _differences(app):
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
         return compare_metadata(context, db.metadata)
 
 

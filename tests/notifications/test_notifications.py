@@ -478,6 +478,40 @@ def test_digest_once_per_person_in_their_language_and_never_twice(app, setup, ou
     assert "sent 1 weekly" in runner.invoke(args=["notifications", "digest", "weekly"]).output
 
 
+def test_two_digest_runs_at_the_same_moment_send_each_digest_once(app, setup, outbox, monkeypatch):
+    """Both runs read who is due before either marks anyone (two workers, or cron and a person):
+    only one of them may send each person's digest."""
+    import threading
+
+    from participation.core.notifications import digest
+
+    author, (fan1, _fan2) = setup["author"], setup["fans"]
+    _subscribe(app, author.id, "daily")
+    _subscribe(app, fan1.id, "daily")
+    _answer(app, setup["staff"].id, setup["proposal_id"])
+    both_read = threading.Barrier(2)
+    claim = digest._claim
+
+    def claim_after_both_have_read(*args):
+        both_read.wait(10)
+        return claim(*args)
+
+    monkeypatch.setattr(digest, "_claim", claim_after_both_have_read)
+    sent = []
+
+    def run():
+        with app.app_context():
+            sent.append(send_digests("daily"))
+
+    runs = [threading.Thread(target=run) for _ in range(2)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join(30)
+    assert sorted(sent) == [0, 2] or sorted(sent) == [1, 1]
+    assert sorted(m.to[0] for m in outbox) == sorted([author.email, fan1.email])
+
+
 def test_digest_skips_read_notifications_and_people_without_digest(app, setup, outbox):
     _subscribe(app, setup["author"].id, "daily")
     _answer(app, setup["staff"].id, setup["proposal_id"])

@@ -11,10 +11,12 @@ from flask_login import current_user
 
 from ..action_log import fixed
 from ..capability import Capability
+from ..jobs import Job, Periodic
 from ..retention import RetentionCategory
 from ..signals import account_deleting
 from ..slots import Fill, render
 from . import personal, services
+from .digest import digest_job
 from .views import bp, follow_state, unread_notifications
 
 
@@ -28,7 +30,7 @@ def notifications_cli():
 @with_appcontext
 def digest_command(frequency: str):
     """Mail each person who chose FREQUENCY their unread notifications since their last digest
-    (run it from cron once a day / once a week; running it twice sends nothing new)."""
+    (`flask jobs worker` does it every day at 7:00 and on Mondays; running it twice sends nothing new)."""
     from .digest import send_digests
 
     click.echo(f"sent {send_digests(frequency)} {frequency} digest(s)")
@@ -69,6 +71,12 @@ capability = Capability(
         "user.email_digest_set": _digest_label,
     },
     init_app=_init_app,
+    jobs=(Job("notifications.digest", digest_job, label=_l("E-mail digests")),),
+    # 7:00 in Tokyo (22:00 UTC the day before): every day, and on Mondays for the weekly digest.
+    periodic=(
+        Periodic("notifications.digest", "0 22 * * *", {"frequency": "daily"}),
+        Periodic("notifications.digest", "0 22 * * 0", {"frequency": "weekly"}),
+    ),
     personal_data=personal.personal_data,
     retention=(
         RetentionCategory(

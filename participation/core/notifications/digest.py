@@ -3,8 +3,6 @@ since their previous digest, grouped by record with the most recent first (no ma
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from flask import current_app
 from flask_babel import force_locale
 
@@ -19,11 +17,12 @@ from .render import prepare
 MAX_ITEMS = 50  # per mail; the rest is one click away on the notifications page
 
 
-def due_notifications(frequency: str, now) -> dict[int, list[Notification]]:
-    """Unread notifications after each subscriber's last digest, up to ``now``, in one query."""
+def due_notifications(frequency: str, now) -> dict[int, tuple[object, list[Notification]]]:
+    """Unread notifications after each subscriber's last digest, up to ``now``, in one query:
+    user id -> (that last digest's time as read here, notifications newest first)."""
     since = db.func.coalesce(User.digest_sent_at, User.created_at)
     rows = db.session.execute(
-        db.select(Notification, User.id)
+        db.select(Notification, User.id, User.digest_sent_at)
         .join(User, User.id == Notification.user_id)
         .where(
             User.email_digest == frequency,
@@ -36,9 +35,9 @@ def due_notifications(frequency: str, now) -> dict[int, list[Notification]]:
         .options(db.joinedload(Notification.actor))
         .order_by(User.id, Notification.created_at.desc(), Notification.id.desc())
     ).all()
-    due: dict[int, list[Notification]] = defaultdict(list)
-    for notification, user_id in rows:
-        due[user_id].append(notification)
+    due: dict[int, tuple[object, list[Notification]]] = {}
+    for notification, user_id, previous in rows:
+        due.setdefault(user_id, (previous, []))[1].append(notification)
     return due
 
 
@@ -52,9 +51,23 @@ def _groups(shown) -> list[dict]:
     return list(groups.values())
 
 
+def _claim(user_id: int, previous, now) -> bool:
+    """Move the person's last-digest time from ``previous`` to ``now``, unless another run already
+    moved it: of two runs at the same moment (two workers, cron and a person), one sends."""
+    unchanged = User.digest_sent_at.is_(None) if previous is None else User.digest_sent_at == previous
+    result = db.session.execute(
+        db.update(User)
+        .where(User.id == user_id, unchanged)
+        .values(digest_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def send_digests(frequency: str) -> int:
-    """Send the ``frequency`` digests; returns the number of mails. Running it again right after
-    sends nothing: each person's ``digest_sent_at`` moves to the moment this run started."""
+    """Queue the ``frequency`` digests; returns the number of mails. Running it again right after,
+    or at the same time, sends nothing twice: each mail is queued in the transaction that moves
+    the person's ``digest_sent_at`` to the moment this run started."""
     now = utcnow()
     due = due_notifications(frequency, now)
     if not due:
@@ -65,33 +78,32 @@ def send_digests(frequency: str) -> int:
     sent = 0
     # Record links need a request context for url_for; build them against the public address.
     with current_app.test_request_context("/", base_url=public_url):
-        for user_id, notifications in due.items():
+        for user_id, (previous, notifications) in due.items():
             user = users[user_id]
             email, name = user.email, user.display_name
             locale = user.locale if user.locale in current_app.config["LOCALES"] else default_locale
             with force_locale(locale):
                 shown = prepare(notifications[:MAX_ITEMS])
                 groups = _groups(shown)
-            # Mark first: a crash after this loses one digest rather than sending it twice. Not in
-            # the action log: a row per person per day would say nothing anyone needs to audit.
+            # Not in the action log: a row per person per day would say nothing anyone needs to audit.
             with transaction():
-                db.session.execute(
-                    db.update(User)
-                    .where(User.id == user_id)
-                    .values(digest_sent_at=now)
-                    .execution_options(synchronize_session=False)
+                if not _claim(user_id, previous, now):
+                    continue
+                send_mail(
+                    email,
+                    "notifications_digest",
+                    locale=locale,
+                    name=name,
+                    groups=groups,
+                    total=len(notifications),
+                    more=max(len(notifications) - MAX_ITEMS, 0),
+                    base_url=public_url.rstrip("/"),
+                    frequency=frequency,
                 )
-            send_mail(
-                email,
-                "notifications_digest",
-                locale=locale,
-                background=False,
-                name=name,
-                groups=groups,
-                total=len(notifications),
-                more=max(len(notifications) - MAX_ITEMS, 0),
-                base_url=public_url.rstrip("/"),
-                frequency=frequency,
-            )
             sent += 1
     return sent
+
+
+def digest_job(frequency: str) -> None:
+    """The "notifications.digest" job (daily and weekly, see the capability's schedules)."""
+    send_digests(frequency)
