@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -146,7 +147,7 @@ class User(UserMixin, db.Model):
 
     # --- passwords ------------------------------------------------------------------------
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
         self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:

@@ -30,7 +30,7 @@ def test_register_with_three_fields_and_the_terms(app, client):
         assert user.display_name == "さくら 花子"
         assert user.roles == {Role.RESIDENT}
         assert user.terms_version and user.terms_accepted_at
-        assert user.password_hash.startswith("scrypt:")
+        assert user.check_password(GOOD["password"]) and GOOD["password"] not in user.password_hash
         assert user.locale == "ja"
         assert db.session.scalar(db.select(ActionLog.action)) == "user.registered"
     # Registered people are logged in straight away.

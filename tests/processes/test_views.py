@@ -80,8 +80,8 @@ def test_any_page_value_is_safe(client, make_process, page):
     assert client.get(f"/processes?page={page}").status_code == 200
 
 
-def test_paging_swaps_the_list_for_htmx(app, client, make_process):
-    app.config["PAGE_SIZE"] = 2
+def test_paging_swaps_the_list_for_htmx(make_app, make_process):
+    client = make_app(PAGE_SIZE=2).test_client()
     for n in range(5):
         make_process(f"募集{n}", phases=((-1, n + 1),))
     html = client.get("/processes").get_data(as_text=True)

@@ -246,8 +246,8 @@ def test_filters_and_sorts(app, client, make_user, open_process, make_proposal):
     assert client.get(f"{base}?category=abc&district=-1").status_code == 200
 
 
-def test_random_order_is_stable_across_pages(app, client, make_user, open_process, make_proposal):
-    app.config["PAGE_SIZE"] = 5
+def test_random_order_is_stable_across_pages(make_app, make_user, open_process, make_proposal):
+    client = make_app(PAGE_SIZE=5).test_client()
     process_id = open_process()
     author = make_user()
     for n in range(12):
@@ -419,8 +419,9 @@ def test_counts_come_from_the_counter_unless_filtered(
     assert not any("count(" in s.lower() and "proposals_proposals" in s for s in counted.statements)
 
 
-def test_random_order_covers_every_proposal_once_across_pages(app, client, make_user, open_process, make_proposal):
-    app.config["PAGE_SIZE"] = 4
+def test_random_order_covers_every_proposal_once_across_pages(make_app, make_user, open_process, make_proposal):
+    paged = make_app(PAGE_SIZE=4)
+    client = paged.test_client()
     process_id = open_process()
     author = make_user()
     ids = {make_proposal(process_id, author.id, title=f"提案{n:02d}") for n in range(10)}
@@ -430,7 +431,7 @@ def test_random_order_covers_every_proposal_once_across_pages(app, client, make_
         links = [part.split('"')[0] for part in html.split('href="/proposals/')[1:]]
         seen += list(dict.fromkeys(int(link) for link in links if link.isdigit()))
     assert sorted(seen) == sorted(ids)  # the wrap-around misses and repeats nothing
-    other = app.test_client()  # another visitor starts somewhere else in the same circle
+    other = paged.test_client()  # another visitor starts somewhere else in the same circle
     first = client.get(f"/processes/{process_id}/proposals?sort=random").get_data(as_text=True)
     assert first == client.get(f"/processes/{process_id}/proposals?sort=random").get_data(as_text=True)
     assert other.get(f"/processes/{process_id}/proposals?sort=random").status_code == 200

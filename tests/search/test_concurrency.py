@@ -4,7 +4,7 @@ import multiprocessing
 
 from whoosh import index as windex
 
-from participation.search.index import apply_pending, pending_count
+from participation.search.index import apply_pending, index_path, pending_count
 
 from .workers import add_documents, title
 
@@ -13,7 +13,9 @@ EACH = 10
 
 
 def test_four_processes_add_and_change_documents_through_the_outbox(app, database_url, tmp_path):
-    index_dir = str(tmp_path / "index" / "search-index")
+    with app.app_context():
+        path = index_path()  # the app's own index, emptied after the test
+    index_dir = str(path)
     context = multiprocessing.get_context("spawn")
     processes = [
         context.Process(
@@ -45,7 +47,7 @@ def test_four_processes_add_and_change_documents_through_the_outbox(app, databas
     )
     assert ix.latest_generation() >= 1
     # one generation: nothing replaced the index with an empty one along the way
-    assert len([p for p in (tmp_path / "index").iterdir() if p.name.startswith("search-index.")]) == 1
+    assert len([p for p in path.parent.iterdir() if p.name.startswith("search-index.")]) == 1
 
 
 def test_a_failed_read_never_replaces_the_index_with_an_empty_one(app, add_process, monkeypatch):

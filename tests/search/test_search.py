@@ -178,10 +178,11 @@ def test_the_outbox_keeps_changes_while_the_index_is_locked(app, add_process, ru
         assert pending_count() == 0
 
 
-def test_sync_reports_a_locked_index(app, add_process, runner):
+def test_sync_reports_a_locked_index(make_app, add_process):
     from participation.search.index import open_index
 
-    app.config["SEARCH_SYNC_TIMEOUT"] = 0.1
+    app = make_app(SEARCH_SYNC_TIMEOUT=0.1)
+    runner = app.test_cli_runner()
     with app.app_context():
         writer = open_index().writer()
     try:
@@ -192,13 +193,16 @@ def test_sync_reports_a_locked_index(app, add_process, runner):
         writer.cancel()
 
 
-def test_rebuild_makes_a_fresh_index_and_swaps_it_in(app, client, add_process, runner, tmp_path):
+def test_rebuild_makes_a_fresh_index_and_swaps_it_in(app, client, add_process, runner):
+    from participation.search.index import index_path
+
     add_process("再構築の公園")
     add_process("下書き", published=False)
     with app.app_context():
         db.session.execute(db.delete(SearchOutbox))
         db.session.commit()
-    path = tmp_path / "index" / "search-index"
+    with app.app_context():
+        path = index_path()
     before = path.resolve()
     result = runner.invoke(args=["search", "rebuild"])
     assert result.exit_code == 0, result.output
@@ -210,10 +214,11 @@ def test_rebuild_makes_a_fresh_index_and_swaps_it_in(app, client, add_process, r
     assert "process" in stats.output and "pending changes: 0" in stats.output
 
 
-def test_rebuild_while_the_writer_is_held_waits_and_fails_cleanly(app, runner):
+def test_rebuild_while_the_writer_is_held_waits_and_fails_cleanly(make_app):
     from participation.search.index import open_index
 
-    app.config["SEARCH_SYNC_TIMEOUT"] = 0.1
+    app = make_app(SEARCH_SYNC_TIMEOUT=0.1)
+    runner = app.test_cli_runner()
     with app.app_context():
         writer = open_index().writer()
     try:
