@@ -178,3 +178,10 @@ def outbox(app) -> list:
 
 
 HX = {"HX-Request": "true"}
+
+
+def html_of(response, status: int = 200) -> str:
+    """The text of a page after checking its status, so a check that something is absent (an
+    escaped payload, a hidden record) cannot pass on an error page."""
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:500])
+    return response.get_data(as_text=True)
