@@ -86,7 +86,7 @@ class Proposal(db.Model):
     supports_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # Visible comments (not deleted, not hidden), kept up to date by core.comments.
     comments_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    # A random number fixed at creation: the "random" order of the list (see views.ShuffledPagination).
+    # A random number fixed at creation: the "random" order of the list (see views._shuffled).
     shuffle_key: Mapped[int] = mapped_column(default=new_shuffle_key, server_default="0")
     threshold_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
 from whoosh import query as wq
 from whoosh.collectors import TermsCollector, TopCollector
 from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text
 
 from ..core import resources
+from ..core.pagination import Page
 from .index import shared_searcher
 from .query import ParsedQuery
 
@@ -67,16 +67,6 @@ def _ref(value: str) -> tuple[str, int] | None:
 def _public(record) -> bool:
     rtype = resources.resource_type(resources.type_name_of(record))
     return rtype is not None and (rtype.is_public is None or rtype.is_public(record))
-
-
-class SearchPage(Pagination):
-    """One page of results, shaped like Flask-SQLAlchemy's pagination for macros/pager.html."""
-
-    def _query_items(self):
-        return self._query_args["items"]
-
-    def _query_count(self):
-        return self._query_args["total"]
 
 
 def _highlight(hit, field: str, fallback: int | None = None) -> Markup:
@@ -215,4 +205,4 @@ def search(
                 space=space_record if space_record is not None and _public(space_record) else None,
             )
         )
-    return SearchPage(page=page, per_page=per_page, items=items, total=total, error_out=False)
+    return Page(items=items, page=page, per_page=per_page, total=total)
