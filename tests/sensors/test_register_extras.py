@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
+from participation.core.append_only import AppendOnlyError
 from participation.core.models import ActionLog, Role, SearchOutbox
 from participation.core.types import utcnow
 from participation.extensions import db
@@ -151,10 +152,10 @@ def test_corrections_are_new_entries_and_entries_never_change(app, client, make_
     with app.app_context():
         entry = db.session.get(FootageRelease, first)
         entry.items = 99
-        with pytest.raises(ValueError, match="append-only"):
+        with pytest.raises(AppendOnlyError, match="append-only"):
             db.session.commit()
         db.session.rollback()
-        with pytest.raises(ValueError, match="append-only"):
+        with pytest.raises(AppendOnlyError, match="append-only"):
             db.session.delete(db.session.get(FootageRelease, first))
             db.session.flush()
         db.session.rollback()
