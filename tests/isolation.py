@@ -12,7 +12,7 @@ puts back what the test changed:
   cannot place, or a test that handed the database to other processes (``database_url``), resets
   every table.
 - the search index directory and the instance folder (mail files, secrets), emptied;
-- the mail outbox of every app and the rate-limit counters, emptied;
+- the mail outbox of every app, the rate-limit counters and per-app caches (``CACHES``), emptied;
 - ``app.config``: a test that changed it fails (ask ``make_app`` for other settings instead).
 """
 
@@ -46,6 +46,9 @@ def worker_database_url(url: str, worker: str) -> str:
 
 
 DATABASE_URL = worker_database_url(BASE_DATABASE_URL, WORKER)
+
+# Per-app caches (app.extensions keys) emptied after each test.
+CACHES = ("participation.policy_diffs",)
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 _READ = ("SELECT", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA", "SHOW", "SET ", "RESET")
@@ -155,6 +158,8 @@ class State:
         self._reset_files()
         for app in self.apps.values():
             app.extensions["mailman"].outbox.clear()
+            for key in CACHES:
+                app.extensions.pop(key, None)
         if limiter.initialized:
             limiter.reset()
         if leaked is not None:
