@@ -15,9 +15,7 @@ def test_quick_run_reports_every_pair(tmp_path):
     (seeds / "001_b.txt").write_text("まったく別の文書です。内容は異なります。\n\n" * 30, encoding="utf-8")
     english = tmp_path / "requirements"
     english.mkdir()
-    (english / "a.md").write_text(
-        "The city keeps data for thirty days. Residents may ask.\n\n" * 30, encoding="utf-8"
-    )
+    (english / "a.md").write_text("The city keeps data for thirty days. Residents may ask.\n\n" * 30, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("policy_diff_bench", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
