@@ -17,3 +17,7 @@ use_stopping = _signals.signal("use-stopping")
 # sender: a record just hidden or restored by moderation (keyword ``hidden``: bool), inside the
 # moderation transaction. Capabilities keeping counters of visible records (comments) recompute them.
 content_moderated = _signals.signal("content-moderated")
+# sender: the User whose consent to one purpose ended (keywords ``purpose_key``, ``recipient``,
+# ``channel``: "web", "stop_of_use", or the capability that asked), inside the withdrawing
+# transaction. A capability that processed data on that consent stops and deletes or anonymises it.
+consent_withdrawn = _signals.signal("consent-withdrawn")

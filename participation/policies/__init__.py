@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..core import signals
+from ..core import consent, signals
 from ..core.action_log import fixed
 from ..core.capability import Capability, NavEntry
 from ..core.comments import Commentable
@@ -21,6 +21,7 @@ from ..extensions import db
 from . import seeds, services
 from .models import Policy, PolicyVersion
 from .personal import personal_data
+from .provider import PolicyConsent
 from .views import bp
 
 manage = has_role(Role.STAFF, Role.ADMIN)
@@ -72,6 +73,7 @@ def init_app(app: Flask) -> None:
         policies_covering=services.policies_covering,
         pending_reconsent=_pending_reconsent,
     )
+    consent.provide(app, PolicyConsent())
     signals.use_stopping.connect(_on_use_stopping, weak=False)
     signals.account_deleting.connect(_on_account_deleting, weak=False)
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
 
+from ..core import signals
 from ..core.action_log import PUBLIC, log_action
 from ..core.db import transaction
 from ..core.errors import Refused
@@ -427,7 +428,14 @@ def _current_item(policy_id: int, purpose_key: str, recipient: str) -> ConsentIt
 
 
 def answer(
-    user: User, policy: Policy, purpose_key: str, recipient: str, granted: bool, *, version_id: int | None = None
+    user: User,
+    policy: Policy,
+    purpose_key: str,
+    recipient: str,
+    granted: bool,
+    *,
+    version_id: int | None = None,
+    channel: str = "web",
 ) -> Consent:
     """Record ``user``'s answer for one purpose (and recipient) of the version in force.
 
@@ -441,7 +449,7 @@ def answer(
             raise PolicyError(NEEDS_NO_CONSENT)
         if version_id is not None and version_id != item.version_id:
             raise PolicyError(NOT_IN_FORCE)
-        consent = _write_answer(user.id, item, granted, "web")
+        consent = _write_answer(user.id, item, granted, channel)
         log_action(
             user,
             "policy.consent_given" if granted else "policy.consent_refused",
@@ -490,7 +498,7 @@ def _write_answer(user_id: int, item: ConsentItem, granted: bool, channel: str) 
     return consent
 
 
-def withdraw(user: User, consent_id: int) -> bool:
+def withdraw(user: User, consent_id: int, *, channel: str = "web") -> bool:
     """Withdraw one of ``user``'s consents at once. False when it was not theirs or not given."""
     with transaction():
         db.session.execute(db.select(User.id).where(User.id == user.id).with_for_update())
@@ -501,7 +509,7 @@ def withdraw(user: User, consent_id: int) -> bool:
         )
         if consent is None or not consent.granted:
             return False
-        _withdraw_row(consent, "web")
+        _withdraw_row(consent, channel)
         log_action(user, "policy.consent_withdrawn", consent.version.policy, data={"version": consent.version.number})
     return True
 
@@ -510,6 +518,8 @@ def _withdraw_row(consent: Consent, channel: str) -> None:
     now = utcnow()
     consent.granted = False
     consent.decided_at = now
+    user = db.session.get(User, consent.user_id)
+    signals.consent_withdrawn.send(user, purpose_key=consent.purpose_key, recipient=consent.recipient, channel=channel)
     db.session.add(
         ConsentEvent(
             user_id=consent.user_id,
