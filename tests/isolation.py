@@ -51,6 +51,7 @@ DATABASE_URL = worker_database_url(BASE_DATABASE_URL, WORKER)
 CACHES = ("participation.policy_diffs",)
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+_CTE_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 _READ = ("SELECT", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA", "SHOW", "SET ", "RESET")
 
 
@@ -130,8 +131,11 @@ class State:
         match = _WRITE.match(statement)
         if match:
             self.written.add(match.group(1).lower())
-        elif not statement.lstrip()[:9].upper().startswith(_READ):
-            self.unplaced_write = True  # DDL, TRUNCATE, a CTE that may write...
+            return
+        start = statement.lstrip()[:9].upper()
+        if start.startswith(_READ) or (start.startswith("WITH") and not _CTE_WRITE.search(statement)):
+            return
+        self.unplaced_write = True  # DDL, TRUNCATE, a CTE that writes...
 
     # --- per test ---------------------------------------------------------------------------
 
