@@ -71,6 +71,9 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_PASSWORD_RESET_PER_ADDRESS": "3 per hour",
     "RATELIMIT_REGISTER": "10 per hour",
     "PASSWORD_RESET_MAX_AGE": 3600,
+    # Werkzeug's password hash, e.g. "scrypt" (its strong default) or "pbkdf2:sha256:600000". The test
+    # suite sets one cheap round; existing hashes keep working whatever the setting.
+    "PASSWORD_HASH_METHOD": "scrypt",
     # Mail: SMTP when MAIL_SERVER is set; in development, files under instance/mail.
     "MAIL_BACKEND": None,
     "MAIL_SERVER": None,

@@ -1,25 +1,32 @@
-"""Test fixtures. Every test gets an app built by the factory and a database migrated with the real
-migrations: SQLite by default (a migrated template file copied per test), PostgreSQL when
-DATABASE_URL points at one (tables emptied after each test)."""
+"""Test fixtures.
+
+The app is built once per test session (once per pytest-xdist worker), and once more for each
+distinct set of ``make_app(...)`` settings; building one costs ~0.5 s, mostly compiling the URL map.
+Every test still starts from the freshly migrated, empty database and from fresh state outside it
+(search index, instance files, mail outbox, rate-limit counters): ``tests/isolation.py`` resets what
+the previous test changed. The database comes from the real migrations: SQLite by default, PostgreSQL
+when DATABASE_URL points at one (each xdist worker then uses its own database, ``<name>_gw0``, ...).
+
+Rules for tests: never change ``app.config`` (ask ``make_app(SETTING=...)`` for another app: the
+suite fails a test that does), never rely on ids or on what another test left.
+"""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable
-from pathlib import Path
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event
 
 from participation import create_app
-from participation.config import normalise_database_url
 from participation.core.models import Role, RoleGrant, User
 from participation.extensions import db
 
-DATABASE_URL = normalise_database_url(os.environ.get("DATABASE_URL", ""))
-ON_POSTGRES = DATABASE_URL.startswith("postgresql")
+from . import isolation
+from .isolation import BASE_DATABASE_URL, DATABASE_URL, ON_POSTGRES, reset_postgres_schema  # noqa: F401 (re-exported)
+
 PASSWORD = "correct horse battery"
 
 BASE_CONFIG = {
@@ -32,10 +39,13 @@ BASE_CONFIG = {
     "SEARCH_SYNC_IN_BACKGROUND": False,
     # the search suite runs on Whoosh with SQLite and on the PostgreSQL backend with PostgreSQL
     "SEARCH_BACKEND": "postgresql" if ON_POSTGRES else "whoosh",
+    # One cheap round instead of scrypt: tests create and log in thousands of accounts. The
+    # production default stays scrypt (tests/accounts/test_password_hash.py checks it).
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
 }
 
 
-def _migrate(url: str, instance: Path) -> None:
+def _migrate(url: str, instance) -> None:
     from flask_migrate import upgrade
 
     app = create_app({**BASE_CONFIG, "DATABASE_URL": url}, instance_path=str(instance))
@@ -44,19 +54,12 @@ def _migrate(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
-def reset_postgres_schema(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory) -> str:
     """The database URL (PostgreSQL) or template file path (SQLite) after `flask db upgrade`."""
     instance = tmp_path_factory.mktemp("instance-migrate")
     if ON_POSTGRES:
+        isolation.ensure_postgres_database(BASE_DATABASE_URL, DATABASE_URL)
         reset_postgres_schema(DATABASE_URL)
         _migrate(DATABASE_URL, instance)
         return DATABASE_URL
@@ -65,45 +68,28 @@ def migrated_database(tmp_path_factory) -> str:
     return str(template)
 
 
-def _empty_postgres_tables(app: Flask) -> None:
-    with app.app_context():
-        from participation.core.jobs.schema import TABLES
-
-        tables = [t.name for t in db.metadata.sorted_tables] + list(TABLES)
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+@pytest.fixture(scope="session")
+def _state(migrated_database, tmp_path_factory) -> isolation.State:
+    state = isolation.State(migrated_database, tmp_path_factory.mktemp("session"), BASE_CONFIG)
+    yield state
+    state.close()
 
 
 @pytest.fixture
-def database_url(migrated_database, tmp_path) -> str:
-    if ON_POSTGRES:
-        return migrated_database
-    path = tmp_path / "test.sqlite"
-    shutil.copyfile(migrated_database, path)
-    return f"sqlite:///{path}"
+def database_url(_state, make_app) -> str:
+    """The URL of the test database, for a test that hands it to other processes (which the write
+    tracking cannot see): the whole database is reset after such a test."""
+    _state.full_reset_needed = True
+    return _state.url
 
 
 @pytest.fixture
-def make_app(database_url, tmp_path) -> Callable[..., Flask]:
-    """Build an app on this test's database with extra settings."""
-    apps: list[Flask] = []
-
-    def build(**overrides) -> Flask:
-        app = create_app(
-            {**BASE_CONFIG, "DATABASE_URL": database_url, **overrides}, instance_path=str(tmp_path / "instance")
-        )
-        apps.append(app)
-        return app
-
-    yield build
-    for app in apps:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    if ON_POSTGRES and apps:
-        _empty_postgres_tables(apps[0])
-        with apps[0].app_context():
-            db.engine.dispose()
+def make_app(_state) -> Callable[..., Flask]:
+    """The app with extra settings, on this test's database: ``make_app(PAGE_SIZE=2)``. Apps are
+    cached per distinct settings for the session; treat them as read-only."""
+    _state.begin_test()
+    yield _state.app
+    _state.end_test()
 
 
 @pytest.fixture
@@ -166,8 +152,6 @@ def count_queries(app):
         n = 0
         statements: list[str] = []
 
-    from contextlib import contextmanager
-
     @contextmanager
     def counting():
         counter = Counter()
@@ -191,10 +175,15 @@ def count_queries(app):
 
 @pytest.fixture
 def outbox(app) -> list:
-    """Mail sent by the app during the test (Flask-Mailman's in-memory backend)."""
-    state = app.extensions["mailman"]
-    state.outbox = []
-    return state.outbox
+    """Mail sent by the app during the test (Flask-Mailman's in-memory backend), emptied per test."""
+    return app.extensions["mailman"].outbox
 
 
 HX = {"HX-Request": "true"}
+
+
+def html_of(response, status: int = 200) -> str:
+    """The text of a page after checking its status, so a check that something is absent (an
+    escaped payload, a hidden record) cannot pass on an error page."""
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:500])
+    return response.get_data(as_text=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -33,8 +34,10 @@ class LastAdministrator(Exception):
     """The only administrator may not delete their account: nobody could grant roles after."""
 
 
-# Checked against when no account matches, so a login takes as long whether or not it exists.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when no account matches, so a login takes as long whether or not it exists."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def find_by_email(email: str) -> User | None:
@@ -67,7 +70,7 @@ def register(display_name: str, email: str, password: str, locale: str) -> User:
 def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     return user if user.check_password(password) else None
 

@@ -7,14 +7,16 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, event
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from .append_only import append_only
 from .types import LocalizedText, LocalizedTextType, UTCDateTime, utcnow
 
 
@@ -146,7 +148,7 @@ class User(UserMixin, db.Model):
 
     # --- passwords ------------------------------------------------------------------------
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
         self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
@@ -175,6 +177,7 @@ class RoleGrant(db.Model):
     user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
 
 
+@append_only("the action log")
 class ActionLog(db.Model):
     """Append-only record of who did what, when, to which resource.
 
@@ -198,12 +201,6 @@ class ActionLog(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
-
-
-@event.listens_for(ActionLog, "before_update")
-@event.listens_for(ActionLog, "before_delete")
-def _action_log_is_append_only(_mapper, _connection, target):
-    raise RuntimeError("the action log is append-only")
 
 
 class SearchOutbox(db.Model):

@@ -5,58 +5,15 @@ type for the records and one for their authors."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import ceil
 
 from sqlalchemy import and_, case, func, or_
 
 from ..core.models import User
 from ..core.moderation.models import Decision, ModerationDecision, Report, ReportReason
 from ..core.moderation.services import author_id_of
+from ..core.pagination import Page, paginate
 from ..core.resources import load_many, resource_type
 from ..extensions import db
-
-
-@dataclass
-class Page:
-    """A page of rows with the attributes the pager macro reads."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page)) if self.total else 0
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-    def iter_pages(self, left_edge=1, left_current=2, right_current=2, right_edge=1):
-        last = 0
-        for number in range(1, self.pages + 1):
-            if (
-                number <= left_edge
-                or self.page - left_current <= number <= self.page + right_current
-                or number > self.pages - right_edge
-            ):
-                if last + 1 != number:
-                    yield None
-                yield number
-                last = number
 
 
 @dataclass
@@ -192,20 +149,18 @@ def hidden_content(page: int, per_page: int) -> Page:
         .options(db.joinedload(ModerationDecision.moderator).lazyload(User.role_grants))
         .order_by(ModerationDecision.id.desc())
     )
-    total = db.session.scalar(db.select(func.count()).select_from(query.subquery()))
-    decisions = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    records = load_many((d.resource_type, d.resource_id) for d in decisions)
+    found = paginate(query, page=page, per_page=per_page)
+    records = load_many((d.resource_type, d.resource_id) for d in found.items)
     authors = _authors(records.values())
     items = []
-    for decision in decisions:
+    for decision in found.items:
         record = records.get((decision.resource_type, decision.resource_id))
         author = authors.get(author_id_of(record)) if record is not None else None
         items.append(HiddenItem(decision, record, author))
-    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+    found.items = items
+    return found
 
 
 def blocked_users(page: int, per_page: int) -> Page:
     query = db.select(User).where(User.blocked_at.is_not(None)).order_by(User.blocked_at.desc(), User.id.desc())
-    total = db.session.scalar(db.select(func.count()).select_from(query.subquery()))
-    users = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(items=list(users), page=page, per_page=per_page, total=total or 0)
+    return paginate(query, page=page, per_page=per_page)

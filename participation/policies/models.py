@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.append_only import append_only
 from ..core.models import User
 from ..core.types import LocalizedText, LocalizedTextType, UTCDateTime, utcnow
 from ..extensions import db
@@ -229,6 +230,7 @@ class Consent(db.Model):
     version: Mapped[PolicyVersion] = relationship()
 
 
+@append_only("the consent history", deletes=True)  # deleted with the account
 class ConsentEvent(db.Model):
     """Append-only history of every answer: given, refused, withdrawn."""
 
@@ -249,11 +251,7 @@ class ConsentEvent(db.Model):
     version: Mapped[PolicyVersion] = relationship()
 
 
-@event.listens_for(ConsentEvent, "before_update")
-def _consent_history_is_append_only(_mapper, _connection, _target):
-    raise RuntimeError("the consent history is append-only")
-
-
+@append_only("the provision ledger", triggers=True)
 class Provision(db.Model):
     """One provision of personal data to a third party. Never edited or deleted: the ORM refuses,
     and database triggers (see the migration) refuse UPDATE and DELETE from any client."""
@@ -283,9 +281,3 @@ class Provision(db.Model):
     @property
     def basis_label(self):
         return BASIS_LABELS.get(self.basis, self.basis)
-
-
-@event.listens_for(Provision, "before_update")
-@event.listens_for(Provision, "before_delete")
-def _ledger_is_append_only(_mapper, _connection, _target):
-    raise RuntimeError("the provision ledger is append-only")

@@ -2,14 +2,14 @@
 
 Only what the proposal pages already show the public: no e-mail address, account id or other personal
 field of the author, just the public display name; proposals hidden by moderation are left out. One query loads the proposals with their author,
-category and district. The CSV starts with a byte-order mark so spreadsheet programs read it as UTF-8.
+category and district. The CSV files are written by core.csvfile (UTF-8 with a BOM, formulas kept
+as text) and streamed, reading the proposals in batches.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -19,9 +19,7 @@ from ..extensions import db
 from ..processes.models import Process
 from .models import Proposal
 
-BOM = "\ufeff"
-# Cells starting with these are formulas to spreadsheet programs; a leading apostrophe keeps them text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 500  # rows read at a time while a CSV file streams
 
 
 def _locales() -> list[str]:
@@ -36,7 +34,7 @@ def _per_locale(text) -> dict[str, str]:
     return {locale: (text.get(locale, "") if text else "") for locale in _locales()}
 
 
-def _proposals(process: Process, updates: bool) -> list[Proposal]:
+def _proposals(process: Process, updates: bool, batch: int | None = None):
     query = (
         db.select(Proposal)
         .where(Proposal.process_id == process.id, Proposal.hidden_at.is_(None))
@@ -45,7 +43,9 @@ def _proposals(process: Process, updates: bool) -> list[Proposal]:
     )
     if updates:
         query = query.options(db.selectinload(Proposal.updates))
-    return db.session.scalars(query).all()
+    if batch:
+        query = query.execution_options(yield_per=batch)
+    return db.session.scalars(query)
 
 
 def _updates(proposal: Proposal) -> list[dict]:
@@ -59,35 +59,34 @@ def _updates(proposal: Proposal) -> list[dict]:
 def records(process: Process, *, updates: bool = False) -> list[dict]:
     """One dict per proposal, with only public fields; with ``updates``, also the dated entries of the
     implementation record (for JSON: a CSV row has no room for a list)."""
-    result = []
-    for proposal in _proposals(process, updates):
-        result.append(
-            {
-                "id": proposal.id,
-                "title": proposal.title,
-                "body": proposal.body,
-                "language": proposal.locale,
-                "category": _per_locale(proposal.category.name) if proposal.category else None,
-                "district": _per_locale(proposal.district.name) if proposal.district else None,
-                "place": proposal.place,
-                "state": "withdrawn" if proposal.is_withdrawn else "active",
-                "withdrawn_at": _iso(proposal.withdrawn_at),
-                "answer_state": proposal.answer_state,
-                "answer_text": _per_locale(proposal.answer_text) if proposal.answer_text else None,
-                "answer_cost_yen": proposal.answer_cost,
-                "answered_at": _iso(proposal.answered_at),
-                "progress_percent": proposal.progress
-                if proposal.answer and proposal.answer.has_implementation
-                else None,
-                "supports_count": proposal.supports_count,
-                "comments_count": proposal.comments_count,
-                "created_at": _iso(proposal.created_at),
-                "author": proposal.author.public_name if proposal.author else None,
-            }
-        )
+    return list(_iter_records(process, updates=updates))
+
+
+def _iter_records(process: Process, *, updates: bool = False, batch: int | None = None) -> Iterator[dict]:
+    for proposal in _proposals(process, updates, batch):
+        record = {
+            "id": proposal.id,
+            "title": proposal.title,
+            "body": proposal.body,
+            "language": proposal.locale,
+            "category": _per_locale(proposal.category.name) if proposal.category else None,
+            "district": _per_locale(proposal.district.name) if proposal.district else None,
+            "place": proposal.place,
+            "state": "withdrawn" if proposal.is_withdrawn else "active",
+            "withdrawn_at": _iso(proposal.withdrawn_at),
+            "answer_state": proposal.answer_state,
+            "answer_text": _per_locale(proposal.answer_text) if proposal.answer_text else None,
+            "answer_cost_yen": proposal.answer_cost,
+            "answered_at": _iso(proposal.answered_at),
+            "progress_percent": proposal.progress if proposal.answer and proposal.answer.has_implementation else None,
+            "supports_count": proposal.supports_count,
+            "comments_count": proposal.comments_count,
+            "created_at": _iso(proposal.created_at),
+            "author": proposal.author.public_name if proposal.author else None,
+        }
         if updates:
-            result[-1]["progress_updates"] = _updates(proposal)
-    return result
+            record["progress_updates"] = _updates(proposal)
+        yield record
 
 
 def json_document(process: Process) -> str:
@@ -100,16 +99,8 @@ def json_document(process: Process) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return str(value)
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def csv_text(process: Process) -> str:
+def csv_table(process: Process) -> tuple[list[str], Iterator[list]]:
+    """The header and the rows (read lazily, in batches) of the proposals CSV."""
     locales = _locales()
     header = [
         "id",
@@ -131,67 +122,67 @@ def csv_text(process: Process) -> str:
         "created_at",
         "author",
     ]
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for item in records(process):
-        per = {name: item[name] or {} for name in ("category", "district", "answer_text")}
-        row = [
-            item["id"],
-            item["title"],
-            item["body"],
-            item["language"],
-            *(per["category"].get(loc) for loc in locales),
-            *(per["district"].get(loc) for loc in locales),
-            item["place"],
-            item["state"],
-            item["withdrawn_at"],
-            item["answer_state"],
-            *(per["answer_text"].get(loc) for loc in locales),
-            item["answer_cost_yen"],
-            item["answered_at"],
-            item["progress_percent"],
-            item["supports_count"],
-            item["comments_count"],
-            item["created_at"],
-            item["author"],
-        ]
-        writer.writerow([_cell(value) for value in row])
-    return out.getvalue()
+
+    def rows() -> Iterator[list]:
+        for item in _iter_records(process, batch=BATCH):
+            per = {name: item[name] or {} for name in ("category", "district", "answer_text")}
+            yield [
+                item["id"],
+                item["title"],
+                item["body"],
+                item["language"],
+                *(per["category"].get(loc) for loc in locales),
+                *(per["district"].get(loc) for loc in locales),
+                item["place"],
+                item["state"],
+                item["withdrawn_at"],
+                item["answer_state"],
+                *(per["answer_text"].get(loc) for loc in locales),
+                item["answer_cost_yen"],
+                item["answered_at"],
+                item["progress_percent"],
+                item["supports_count"],
+                item["comments_count"],
+                item["created_at"],
+                item["author"],
+            ]
+
+    return header, rows()
 
 
 def comment_records(process: Process) -> list[dict]:
     """The public comments on the process's proposals, oldest first. Deleted and hidden comments keep
     their row (so replies keep their parent) without their text, author or stance."""
-    comments = db.session.scalars(
+    return list(_iter_comment_records(process))
+
+
+def _iter_comment_records(process: Process, batch: int | None = None) -> Iterator[dict]:
+    query = (
         db.select(Comment)
         .join(Proposal, db.and_(Comment.resource_type == "proposal", Comment.resource_id == Proposal.id))
         .where(Proposal.process_id == process.id)
         .options(db.joinedload(Comment.author))
         .order_by(Comment.id)
-    ).all()
-    result = []
-    for comment in comments:
+    )
+    if batch:
+        query = query.execution_options(yield_per=batch)
+    for comment in db.session.scalars(query):
         visible = comment.is_visible
-        result.append(
-            {
-                "id": comment.id,
-                "proposal_id": comment.resource_id,
-                "parent_id": comment.parent_id,
-                "state": "published" if visible else ("hidden" if comment.is_hidden else "deleted"),
-                "body": comment.body if visible else None,
-                "language": comment.locale if visible else None,
-                "stance": comment.stance if visible else None,
-                "official_answer": bool(comment.official) if visible else False,
-                "upvotes": comment.upvotes if visible else 0,
-                "downvotes": comment.downvotes if visible else 0,
-                "created_at": _iso(comment.created_at),
-                "edited_at": _iso(comment.edited_at) if visible else None,
-                "author": (comment.author.public_name if comment.author else None) if visible else None,
-            }
-        )
-    return result
+        yield {
+            "id": comment.id,
+            "proposal_id": comment.resource_id,
+            "parent_id": comment.parent_id,
+            "state": "published" if visible else ("hidden" if comment.is_hidden else "deleted"),
+            "body": comment.body if visible else None,
+            "language": comment.locale if visible else None,
+            "stance": comment.stance if visible else None,
+            "official_answer": bool(comment.official) if visible else False,
+            "upvotes": comment.upvotes if visible else 0,
+            "downvotes": comment.downvotes if visible else 0,
+            "created_at": _iso(comment.created_at),
+            "edited_at": _iso(comment.edited_at) if visible else None,
+            "author": (comment.author.public_name if comment.author else None) if visible else None,
+        }
 
 
 COMMENT_COLUMNS = (
@@ -211,13 +202,6 @@ COMMENT_COLUMNS = (
 )
 
 
-def comments_csv_text(process: Process) -> str:
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COMMENT_COLUMNS)
-    for item in comment_records(process):
-        row = [item[name] for name in COMMENT_COLUMNS]
-        row = ["true" if value is True else "false" if value is False else value for value in row]
-        writer.writerow([_cell(value) for value in row])
-    return out.getvalue()
+def comments_csv_table(process: Process) -> tuple[tuple[str, ...], Iterator[list]]:
+    rows = ([item[name] for name in COMMENT_COLUMNS] for item in _iter_comment_records(process, batch=BATCH))
+    return COMMENT_COLUMNS, rows

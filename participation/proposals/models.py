@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.append_only import append_only
 from ..core.models import District, User
 from ..core.types import LocalizedText, LocalizedTextType, UTCDateTime, utcnow
 from ..extensions import db
@@ -86,7 +87,7 @@ class Proposal(db.Model):
     supports_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # Visible comments (not deleted, not hidden), kept up to date by core.comments.
     comments_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    # A random number fixed at creation: the "random" order of the list (see views.ShuffledPagination).
+    # A random number fixed at creation: the "random" order of the list (see views._shuffled).
     shuffle_key: Mapped[int] = mapped_column(default=new_shuffle_key, server_default="0")
     threshold_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -150,6 +151,7 @@ class Support(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+@append_only("the answer history", deletes=True)  # deleted with the proposal
 class ProposalAnswer(db.Model):
     """One official answer as it was given, so residents see how the city's answer changed."""
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_sqlalchemy.pagination import SelectPagination
 from wtforms.fields.choices import SelectChoice
 
-from ..core import counters
+from ..core import counters, csvfile
 from ..core.htmx import render, wants_fragment
 from ..core.i18n import current_locale, localize
 from ..core.models import District
-from ..core.pagination import page_number
+from ..core.pagination import paginate
 from ..core.permissions import authorize, can
 from ..core.searchable import matching_ids
 from ..core.types import local_today
@@ -111,61 +110,48 @@ def _listing(process: Process, *, state: str, category_id, district_id, text: st
     return query
 
 
-class ProposalPagination(SelectPagination):
-    """Pages of proposals. ``total``, when given, is the number of proposals (the process's counter,
-    for the unfiltered list), so no COUNT runs over every proposal of the process.
-
-    The random order (``pivot`` given): every proposal has a random ``shuffle_key`` (indexed with the process), and
+def _shuffled(query, pivot: int):
+    """The random order: every proposal has a random ``shuffle_key`` (indexed with the process), and
     each visitor starts reading that order at their own point (``pivot``, kept in their session) and
     wraps around. A page is the first rows at or after the pivot, then those before it: two short
     index scans, instead of shuffling every proposal of the process on each request."""
+    key = Proposal.shuffle_key
 
-    def _query_count(self) -> int:
-        total = self._query_args.get("total")
-        return super()._query_count() if total is None else total
-
-    def _query_items(self) -> list:
-        select, pivot = self._query_args["select"], self._query_args.get("pivot")
-        if pivot is None:
-            return super()._query_items()
-        wanted = self._query_offset + self.per_page
-        key = Proposal.shuffle_key
-
+    def fetch(offset: int, limit: int) -> list:
         def part(number: int, condition):
             ids = (
-                select.with_only_columns(Proposal.id, key, maintain_column_froms=True)
+                query.with_only_columns(Proposal.id, key, maintain_column_froms=True)
                 .where(condition)
                 .order_by(key, Proposal.id)
-                .limit(wanted)
+                .limit(offset + limit)
                 .subquery()
             )
             return db.select(ids.c.id, ids.c.shuffle_key, db.literal(number).label("part"))
 
         window = db.union_all(part(0, key >= pivot), part(1, key < pivot)).subquery()
-        query = (
-            select.join(window, window.c.id == Proposal.id)
+        page = (
+            query.join(window, window.c.id == Proposal.id)
             .order_by(window.c.part, window.c.shuffle_key, window.c.id)
-            .limit(self.per_page)
-            .offset(self._query_offset)
+            .limit(limit)
+            .offset(offset)
         )
-        return list(self._query_args["session"].execute(query).unique().scalars())
+        return list(db.session.execute(page).unique().scalars())
+
+    return fetch
 
 
 def _paginate(query, filters: dict, total: int):
-    # The process counter holds public proposals; moderators also list hidden ones, so they count rows.
+    # The process counter holds public proposals (no COUNT over every proposal of the process for
+    # the unfiltered list); moderators also list hidden ones, so they count rows.
     unfiltered = (
         filters["state"] == "all"
         and not any(filters[k] for k in ("category_id", "district_id", "text"))
         and not can("moderation.see_hidden")
     )
-    return ProposalPagination(
-        select=query,
-        session=db.session(),
+    return paginate(
+        query,
         total=total if unfiltered else None,
-        pivot=_random_seed() if filters["sort"] == "random" else None,
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        fetch=_shuffled(query, _random_seed()) if filters["sort"] == "random" else None,
     )
 
 
@@ -419,14 +405,7 @@ def _published_process(process_id: int) -> Process:
 @bp.get("/processes/<int:process_id>/proposals.csv")
 def export_csv(process_id: int):
     process = _published_process(process_id)
-    return Response(
-        exports.csv_text(process),
-        mimetype="text/csv",
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="proposals-{process.id}.csv"',
-        },
-    )
+    return csvfile.response(f"proposals-{process.id}.csv", *exports.csv_table(process))
 
 
 @bp.get("/processes/<int:process_id>/proposals.json")
@@ -442,14 +421,7 @@ def export_json(process_id: int):
 @bp.get("/processes/<int:process_id>/proposal-comments.csv")
 def export_comments_csv(process_id: int):
     process = _published_process(process_id)
-    return Response(
-        exports.comments_csv_text(process),
-        mimetype="text/csv",
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="proposal-comments-{process.id}.csv"',
-        },
-    )
+    return csvfile.response(f"proposal-comments-{process.id}.csv", *exports.comments_csv_table(process))
 
 
 def _after_support(proposal_id: int, message, category: str):

@@ -1,10 +1,9 @@
 """Everything the platform holds about one person, gathered from every capability's
-``personal_data`` hook, and its downloads: JSON, and a ZIP of CSV files (UTF-8 with a byte-order mark
-so spreadsheet programs open them correctly)."""
+``personal_data`` hook, and its downloads: JSON, and a ZIP of CSV files (written by core.csvfile:
+UTF-8 with a byte-order mark so spreadsheet programs open them correctly, formulas kept as text)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -13,11 +12,9 @@ from datetime import UTC, date, datetime
 
 from flask import current_app, url_for
 
+from ..core import csvfile
 from ..core.capability import DataSection, capabilities
 from ..core.models import User
-
-BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def collect(user: User, links: dict[str, str] | None = None) -> dict[str, list[dict[str, object]]]:
@@ -51,13 +48,6 @@ def json_document(user: User) -> str:
     )
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def _filename(index: int, title: str) -> str:
     # Keep letters of any script (Japanese titles stay readable); drop path and shell characters.
     safe = re.sub(r"[^\w\-]+", "_", title).strip("_")[:60] or "section"
@@ -68,14 +58,9 @@ def zip_bytes(user: User) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for index, (title, rows) in enumerate(collect(user).items(), start=1):
-            out = io.StringIO()
-            out.write(BOM)
-            writer = csv.writer(out, lineterminator="\r\n")
             columns: list[str] = []
             for row in rows:
                 columns += [key for key in row if key not in columns]
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow([_cell(row.get(column)) for column in columns])
-            archive.writestr(_filename(index, title), out.getvalue().encode("utf-8"))
+            table = ([row.get(column) for column in columns] for row in rows)
+            archive.writestr(_filename(index, title), csvfile.encoded(columns, table))
     return buffer.getvalue()

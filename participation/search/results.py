@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
 
 from ..core import resources
+from ..core.pagination import Page
 from .analysis import tokens
 from .backend import backend
 from .documents import parse_ref
@@ -52,16 +52,6 @@ class Hit:
 def _public(record) -> bool:
     rtype = resources.resource_type(resources.type_name_of(record))
     return rtype is not None and (rtype.is_public is None or rtype.is_public(record))
-
-
-class SearchPage(Pagination):
-    """One page of results, shaped like Flask-SQLAlchemy's pagination for macros/pager.html."""
-
-    def _query_items(self):
-        return self._query_args["items"]
-
-    def _query_count(self):
-        return self._query_args["total"]
 
 
 def _spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
@@ -150,7 +140,7 @@ def search(plan: Plan, *, page: int, per_page: int, type=None, locale=None, spac
                 space=space_record if space_record is not None and _public(space_record) else None,
             )
         )
-    page_ = SearchPage(page=page, per_page=per_page, items=items, total=total, error_out=False)
+    page_ = Page(items=items, page=page, per_page=per_page, total=total)
     return page_, _space_options(space_refs, records), space
 
 

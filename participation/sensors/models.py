@@ -16,11 +16,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.append_only import append_only
 from ..core.models import District, User
 from ..core.types import LocalizedText, LocalizedTextType, UTCDateTime, utcnow
 from ..extensions import db
@@ -225,6 +225,7 @@ class Device(db.Model):
         return values
 
 
+@append_only("the device's version history", deletes=True)  # deleted with a draft device
 class DeviceVersion(db.Model):
     """A published state of a device: version 1 at publication, then one per change with its reason."""
 
@@ -277,6 +278,7 @@ release_devices = Table(
 )
 
 
+@append_only("the footage-release ledger")  # a correction is a new entry
 class FootageRelease(db.Model):
     """One release of footage outside the city: when, from which devices, on which ground, to what
     kind of recipient and how many items. Nothing about the people filmed or the case. Entries are
@@ -315,13 +317,3 @@ class FootageRelease(db.Model):
     @property
     def recipient_label(self):
         return RECIPIENT_LABELS.get(self.recipient_type, self.recipient_type)
-
-
-@event.listens_for(FootageRelease, "before_update")
-def _append_only(_mapper, _connection, _target) -> None:
-    raise ValueError("footage releases are append-only: record a correction instead")
-
-
-@event.listens_for(FootageRelease, "before_delete")
-def _never_deleted(_mapper, _connection, _target) -> None:
-    raise ValueError("footage releases are append-only")

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from ..core import csvfile
 from ..core.action_log import log_action
 from ..core.db import transaction
 from ..core.models import District, User
@@ -62,25 +64,27 @@ def published_query():
     return db.select(Device).where(Device.published_at.is_not(None)).order_by(Device.id)
 
 
-def export_csv(devices) -> str:
-    """Published devices as CSV (UTF-8 with a BOM, so spreadsheet software reads Japanese right)."""
+def csv_table(query) -> tuple[list[str], Iterator[list]]:
+    """The devices ``query`` selects as a CSV header and rows (written by core.csvfile: UTF-8 with a
+    BOM, formulas kept as text, so a device named ``=HYPERLINK(...)`` stays a name). The rows are read
+    in batches when iterated (as the response streams)."""
     districts = {
         d.id: d.name.get("ja") or next(iter(d.name.values()), "") for d in db.session.scalars(db.select(District))
     }
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["id", *columns(), "published_at"])
-    for device in devices:
-        row = [str(device.id)]
-        for name in DISCLOSURE_FIELDS:
-            if name in LOCALIZED_FIELDS:
-                value = getattr(device, name)
-                row += [(value.get(locale, "") if value else "") for locale in LOCALES]
-            else:
-                row.append(_cell(device, name, districts))
-        row.append(device.published_at.isoformat() if device.published_at else "")
-        writer.writerow(row)
-    return "\ufeff" + out.getvalue()
+
+    def rows() -> Iterator[list]:
+        for device in db.session.scalars(query.execution_options(yield_per=500)):
+            row = [device.id]
+            for name in DISCLOSURE_FIELDS:
+                if name in LOCALIZED_FIELDS:
+                    value = getattr(device, name)
+                    row += [(value.get(locale, "") if value else "") for locale in LOCALES]
+                else:
+                    row.append(_cell(device, name, districts))
+            row.append(device.published_at.isoformat() if device.published_at else "")
+            yield row
+
+    return ["id", *columns(), "published_at"], rows()
 
 
 GEOJSON_COLUMNS = (
@@ -239,6 +243,7 @@ def import_csv(actor: User | None, data: bytes, *, publish: bool = True) -> list
     rows: list[dict] = []
     for row in reader:
         line = reader.line_num
+        row = {key: csvfile.uncell(value) if isinstance(value, str) else value for key, value in row.items()}
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
         if len(rows) >= MAX_ROWS:

@@ -12,6 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
+from ..core import csvfile
 from ..core.forms import clean_query
 from ..core.htmx import render
 from ..core.i18n import localize
@@ -125,11 +126,8 @@ def geojson():
 
 @bp.get("/sensors.csv")
 def export_csv():
-    devices = db.session.scalars(opendata.published_query()).all()
-    response = current_app.response_class(opendata.export_csv(devices), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=sensors.csv"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    header, rows = opendata.csv_table(opendata.published_query())
+    return csvfile.response("sensors.csv", header, rows, headers={"Access-Control-Allow-Origin": "*"})
 
 
 def _load_device(device_id: int) -> Device:

@@ -5,7 +5,7 @@ from participation.core.models import District, Role, User
 from participation.core.types import LocalizedText
 from participation.extensions import db
 
-from ..conftest import PASSWORD
+from ..conftest import PASSWORD, html_of
 
 
 def test_account_page_needs_login(client):
@@ -14,7 +14,7 @@ def test_account_page_needs_login(client):
 
 def test_optional_fields_say_what_they_are_for(client, make_user, login):
     login(make_user())
-    html = client.get("/account").get_data(as_text=True)
+    html = html_of(client.get("/account"))
     assert "お住まいの地区（任意）" in html and "集計に使います" in html
     assert "年代（任意）" in html and "幅広い世代が参加できているか" in html
     assert 'aria-describedby="district_id-hint"' in html
@@ -40,7 +40,7 @@ def test_update_profile(app, client, make_user, login):
             district_id,
             "30_39",
         )
-    assert '<html lang="en">' in client.get("/account").get_data(as_text=True)
+    assert '<html lang="en">' in html_of(client.get("/account"))
 
 
 def test_profile_refuses_values_not_offered(app, client, make_user, login):
@@ -119,7 +119,7 @@ def test_deleting_the_account_removes_personal_data_and_keeps_contributions(app,
     # The session ended, the address can log in no more, and the public record shows the anonymous name.
     assert client.get("/account").status_code == 302
     assert client.post("/login", data={"email": "hanako@example.jp", "password": PASSWORD}).status_code == 422
-    assert "退会した利用者" in client.get("/activity").get_data(as_text=True)
+    assert "退会した利用者" in html_of(client.get("/activity"))
 
 
 def test_the_address_of_a_deleted_account_can_register_again(client, make_user, login):
@@ -150,6 +150,6 @@ def test_account_page_forms_have_distinct_field_ids(client, make_user, login):
     import re
 
     login(make_user())
-    html = client.get("/account").get_data(as_text=True)
+    html = html_of(client.get("/account"))
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids))

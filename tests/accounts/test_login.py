@@ -3,17 +3,17 @@ import re
 from participation.core.models import User
 from participation.extensions import db
 
-from ..conftest import PASSWORD
+from ..conftest import PASSWORD, html_of
 
 
 def test_log_in_and_out(client, make_user):
     user = make_user(name="川辺 太郎")
     response = client.post("/login", data={"email": user.email.upper(), "password": PASSWORD})
     assert response.status_code == 302
-    html = client.get("/").get_data(as_text=True)
+    html = html_of(client.get("/"))
     assert "川辺 太郎" in html and "ログアウト" in html
     assert client.post("/logout").status_code == 302
-    assert "川辺 太郎" not in client.get("/").get_data(as_text=True)
+    assert "川辺 太郎" not in html_of(client.get("/"))
 
 
 def test_logout_needs_a_post(client):

@@ -5,7 +5,7 @@ import pytest
 from participation.core.models import ActionLog, Role, User
 from participation.extensions import db
 
-from ..conftest import ON_POSTGRES
+from ..conftest import ON_POSTGRES, html_of
 
 GOOD = {
     "display_name": "さくら 花子",
@@ -30,15 +30,15 @@ def test_register_with_three_fields_and_the_terms(app, client):
         assert user.display_name == "さくら 花子"
         assert user.roles == {Role.RESIDENT}
         assert user.terms_version and user.terms_accepted_at
-        assert user.password_hash.startswith("scrypt:")
+        assert user.check_password(GOOD["password"]) and GOOD["password"] not in user.password_hash
         assert user.locale == "ja"
         assert db.session.scalar(db.select(ActionLog.action)) == "user.registered"
     # Registered people are logged in straight away.
-    assert "ようこそ" in client.get("/").get_data(as_text=True)
+    assert "ようこそ" in html_of(client.get("/"))
 
 
 def test_the_form_explains_the_terms(client):
-    html = client.get("/register").get_data(as_text=True)
+    html = html_of(client.get("/register"))
     assert "虚偽の情報の登録、不正アクセス、サイトの不正な利用を禁止しています" in html
     assert 'href="/terms"' in html
     for name in ("display_name", "email", "password", "password_confirm", "accept_terms"):

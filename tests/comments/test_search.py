@@ -7,6 +7,8 @@ from participation.core.comments.models import Comment
 from participation.core.types import utcnow
 from participation.extensions import db
 
+from ..conftest import html_of
+
 
 def _declaration(app):
     with app.app_context():
@@ -33,5 +35,5 @@ def test_search_finds_a_comment(app, client, make_user, proposal_id, comment_on,
     comment_id = comment_on(proposal_id, make_user(), body="ハンモックがほしいです")
     result = runner.invoke(args=["search", "rebuild"])
     assert result.exit_code == 0, result.output
-    html = client.get("/search?q=ハンモック").get_data(as_text=True)
+    html = html_of(client.get("/search?q=ハンモック"))
     assert f"/proposals/{proposal_id}#comment-{comment_id}" in html

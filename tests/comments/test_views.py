@@ -19,6 +19,7 @@ from tests.conftest import HX, PASSWORD
 from tests.core.test_markup import PAYLOADS
 from tests.proposals.test_views import _assert_inert
 
+from ..conftest import html_of
 from .conftest import comments_count, get_comment
 
 JA = {"Accept-Language": "ja"}
@@ -36,7 +37,7 @@ def test_plain_post_redirects_back_to_the_comment(app, client, login, make_user,
     with app.app_context():
         comment_id = db.session.scalar(db.select(Comment.id))
     assert response.headers["Location"].endswith(f"/proposals/{proposal_id}#comment-{comment_id}")
-    page = client.get(f"/proposals/{proposal_id}", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/proposals/{proposal_id}", headers=JA))
     assert "<strong>賛成</strong>" in page
     assert "コメントを公開しました" in page
     assert "賛成" in page
@@ -96,7 +97,7 @@ def test_unknown_parent_is_refused(app, client, login, make_user, proposal_id, p
 def test_anonymous_visitors_are_sent_to_log_in(app, client, proposal_id):
     response = client.post(f"/comments/proposal/{proposal_id}", data={"body": "匿名", "stance": "for"})
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    page = client.get(f"/proposals/{proposal_id}", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/proposals/{proposal_id}", headers=JA))
     assert "ログインしてコメントする" in page
     assert _count(app) == 0
 
@@ -119,7 +120,7 @@ def test_closed_stage_shows_the_reason_and_refuses(app, client, login, make_user
     author = make_user()
     proposal_id = make_proposal(open_process(comments_open=False), author.id)
     login(make_user())
-    page = client.get(f"/proposals/{proposal_id}", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/proposals/{proposal_id}", headers=JA))
     assert "現在の段階ではコメントを受け付けていません" in page
     assert 'name="body"' not in page.split("comments-proposal")[1]
     response = client.post(f"/comments/proposal/{proposal_id}", data={"body": "x", "stance": "for"}, headers=HX)
@@ -161,7 +162,7 @@ def test_delete_leaves_a_placeholder_with_the_replies(app, client, login, make_u
     login(user)
     response = client.post(f"/comments/{root}/delete")
     assert response.status_code == 302
-    page = client.get(f"/proposals/{proposal_id}", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/proposals/{proposal_id}", headers=JA))
     assert "このコメントは削除されました" in page
     assert "消す予定" not in page
     assert "残る返信" in page
@@ -175,7 +176,7 @@ def test_hidden_comment_shows_a_placeholder(app, client, make_user, proposal_id,
     with app.app_context():
         db.session.get(Comment, comment_id).hidden_at = utcnow()
         db.session.commit()
-    page = client.get(f"/proposals/{proposal_id}", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/proposals/{proposal_id}", headers=JA))
     assert "不適切な内容" not in page
     assert "モデレーターにより非表示" in page
 
@@ -226,9 +227,9 @@ def test_payloads_render_inert(app, client, login, make_user, proposal_id, comme
     user = make_user()
     for payload in PAYLOADS:
         comment_on(proposal_id, user, body=payload)
-    _assert_inert(client.get(f"/proposals/{proposal_id}").get_data(as_text=True))
+    _assert_inert(html_of(client.get(f"/proposals/{proposal_id}")))
     login(make_user())
-    html = client.get(f"/comments/proposal/{proposal_id}", headers=HX).get_data(as_text=True)
+    html = html_of(client.get(f"/comments/proposal/{proposal_id}", headers=HX))
     # Signed in, the reply and edit forms sit in the site's own <details> elements.
     _assert_inert(html.replace("<details", "<div").replace("</details>", "</div>"))
 
@@ -239,9 +240,9 @@ def test_comment_pages(app, make_app, make_user, proposal_id, comment_on):
     user = make_user()
     for n in range(5):
         comment_on(proposal_id, user, body=f"コメント{n}番")
-    first = client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    first = html_of(client.get(f"/proposals/{proposal_id}"))
     assert "コメント4番" in first and "コメント3番" in first and "コメント2番" not in first
-    last = client.get(f"/comments/proposal/{proposal_id}?cpage=3", headers=HX).get_data(as_text=True)
+    last = html_of(client.get(f"/comments/proposal/{proposal_id}?cpage=3", headers=HX))
     assert "コメント0番" in last and "コメント1番" not in last
     assert client.get(f"/proposals/{proposal_id}?cpage=abc").status_code == 200
     # Without htmx the section URL leads back to the page.
@@ -316,11 +317,11 @@ def test_deleted_account_shows_former_participant(app, client, login, make_user,
     login(user)
     response = client.post("/account/delete", data={"current_password": PASSWORD, "confirm": "y"})
     assert response.status_code == 302
-    page = client.get(f"/proposals/{proposal_id}", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/proposals/{proposal_id}", headers=JA))
     assert "残るコメント" in page
     assert "山田花子" not in page
     assert "退会した利用者" in page
-    exported = client.get(f"/processes/{_process_of(app, proposal_id)}/proposal-comments.csv").get_data(as_text=True)
+    exported = html_of(client.get(f"/processes/{_process_of(app, proposal_id)}/proposal-comments.csv"))
     assert "山田花子" not in exported
 
 
@@ -342,7 +343,7 @@ def test_exports_hold_public_comments_only(app, client, make_user, proposal_id, 
         comment.deleted_at, comment.body = utcnow(), ""
         db.session.commit()
     process_id = _process_of(app, proposal_id)
-    document = json.loads(client.get(f"/processes/{process_id}/proposals.json").get_data(as_text=True))
+    document = json.loads(html_of(client.get(f"/processes/{process_id}/proposals.json")))
     by_id = {c["id"]: c for c in document["comments"]}
     assert by_id[visible]["body"] == "=公開のコメント" and by_id[visible]["author"] == "公開名"
     assert by_id[hidden]["body"] is None and by_id[hidden]["state"] == "hidden"
@@ -364,7 +365,7 @@ def test_most_commented_sort(app, client, make_user, open_process, make_proposal
     with app.app_context():
         db.session.get(Proposal, busy).comments_count = 5
         db.session.commit()
-    html = client.get(f"/processes/{process_id}/proposals?sort=commented").get_data(as_text=True)
+    html = html_of(client.get(f"/processes/{process_id}/proposals?sort=commented"))
     assert html.index("話題の提案") < html.index("静かな提案")
     assert quiet
 

@@ -4,6 +4,8 @@ from participation.core.action_log import PUBLIC, RESTRICTED, log_action
 from participation.core.models import ActionLog, Role, User
 from participation.extensions import db
 
+from ..conftest import html_of
+
 
 def test_entries_are_append_only(app, make_user):
     user = make_user()
@@ -31,7 +33,7 @@ def test_public_feed_shows_only_public_entries(app, client, make_user):
         log_action(actor, "user.registered", actor, visibility=PUBLIC)
         log_action(actor, "user.role_granted", actor, visibility=RESTRICTED, data={"role": "staff"})
         db.session.commit()
-    html = client.get("/activity").get_data(as_text=True)
+    html = html_of(client.get("/activity"))
     assert "公開太郎" in html and "アカウントを登録しました" in html
     assert "役割を付与しました" not in html
 
@@ -46,7 +48,7 @@ def test_restricted_log_is_for_administrators_and_auditors(app, client, make_use
         db.session.commit()
     auditor = make_user(Role.AUDITOR)
     login(auditor)
-    html = client.get("/admin/log").get_data(as_text=True)
+    html = html_of(client.get("/admin/log"))
     assert "「市職員」の役割を付与しました" in html
     assert "職員" in html
 
@@ -80,4 +82,4 @@ def test_unknown_action_is_shown_by_its_key(app, client, make_user, login):
         log_action(None, "legacy.thing")
         db.session.commit()
     login(admin)
-    assert "legacy.thing" in client.get("/admin/log").get_data(as_text=True)
+    assert "legacy.thing" in html_of(client.get("/admin/log"))

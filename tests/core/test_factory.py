@@ -3,6 +3,8 @@ import pytest
 from participation import create_app
 from participation.config import ConfigError, normalise_database_url
 
+from ..conftest import html_of
+
 
 @pytest.fixture
 def clean_env(monkeypatch):
@@ -153,7 +155,7 @@ def test_pages_load_nothing_from_other_sites(client):
     import re
 
     for path in ("/", "/login", "/register", "/terms", "/activity"):
-        html = client.get(path).get_data(as_text=True)
+        html = html_of(client.get(path))
         for _attr, url in re.findall(r'(src|href|action)="([^"]+)"', html):
             assert not re.match(r"^(https?:)?//", url), f"{path} loads {url}"
 

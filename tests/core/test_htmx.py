@@ -2,7 +2,7 @@ from participation.core.action_log import PUBLIC, log_action
 from participation.core.models import User
 from participation.extensions import db
 
-from ..conftest import HX
+from ..conftest import HX, html_of
 
 
 def _add_public_entries(app, make_user, n):
@@ -27,9 +27,9 @@ def test_same_url_full_page_or_fragment(app, client, make_user):
 
 
 def test_boosted_and_history_requests_get_the_full_page(client):
-    assert "<html" in client.get("/activity", headers={**HX, "HX-Boosted": "true"}).get_data(as_text=True)
+    assert "<html" in html_of(client.get("/activity", headers={**HX, "HX-Boosted": "true"}))
     history = {**HX, "HX-History-Restore-Request": "true"}
-    assert "<html" in client.get("/activity", headers=history).get_data(as_text=True)
+    assert "<html" in html_of(client.get("/activity", headers=history))
 
 
 def test_csrf_is_required_and_accepted_from_the_htmx_header(make_app):
@@ -38,7 +38,7 @@ def test_csrf_is_required_and_accepted_from_the_htmx_header(make_app):
     refused = client.post("/locale", data={"locale": "en"})
     assert refused.status_code == 400
     assert "送信を受け付けられませんでした" in refused.get_data(as_text=True)
-    html = client.get("/").get_data(as_text=True)
+    html = html_of(client.get("/"))
     token = html.split('"X-CSRFToken": "', 1)[1].split('"', 1)[0]
     accepted = client.post("/locale", data={"locale": "en", "next": "/"}, headers={**HX, "X-CSRFToken": token})
     assert accepted.status_code == 302

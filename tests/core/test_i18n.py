@@ -11,6 +11,8 @@ from participation.core.models import Organization
 from participation.core.types import LocalizedText
 from participation.extensions import db
 
+from ..conftest import html_of
+
 LOCALES = ["ja", "en"]
 
 
@@ -60,16 +62,16 @@ def test_catalog_is_complete_and_reviewed(locale):
 
 
 def test_default_language_is_japanese(client):
-    html = client.get("/").get_data(as_text=True)
+    html = html_of(client.get("/"))
     assert '<html lang="ja">' in html
     assert "本文へ移動" in html
 
 
 def test_browser_language_is_used_without_a_choice(client):
-    html = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_data(as_text=True)
+    html = html_of(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"}))
     assert '<html lang="en">' in html
     assert "Skip to main content" in html
-    html = client.get("/", headers={"Accept-Language": "fr,de;q=0.8"}).get_data(as_text=True)
+    html = html_of(client.get("/", headers={"Accept-Language": "fr,de;q=0.8"}))
     assert '<html lang="ja">' in html
 
 
@@ -78,7 +80,7 @@ def test_switching_language_sets_a_cookie_that_beats_the_browser(client):
     assert response.status_code == 302
     assert response.headers["Location"] == "/terms"
     assert "locale=en" in response.headers["Set-Cookie"]
-    html = client.get("/", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    html = html_of(client.get("/", headers={"Accept-Language": "ja"}))
     assert '<html lang="en">' in html
 
 
@@ -100,7 +102,7 @@ def test_account_setting_beats_the_cookie(client, make_user, login, app):
     user = make_user(locale="en")
     login(user)
     client.set_cookie("locale", "ja", domain="localhost")
-    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html_of(client.get("/"))
     # Switching while logged in stores the choice on the account.
     client.post("/locale", data={"locale": "ja", "next": "/"})
     with app.app_context():
@@ -111,15 +113,15 @@ def test_account_setting_beats_the_cookie(client, make_user, login, app):
 
 def test_every_page_states_its_language(client):
     for path in ("/", "/login", "/register", "/terms", "/activity", "/password/forgot", "/does-not-exist"):
-        html = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        html = html_of(client.get(path, headers={"Accept-Language": "en"}), 404 if path == "/does-not-exist" else 200)
         assert '<html lang="en">' in html, path
 
 
 def test_terms_exist_in_every_language(client):
     for locale in LOCALES:
         assert (PROJECT_ROOT / "templates" / "core" / "terms" / f"{locale}.html").exists()
-    assert "利用規約" in client.get("/terms").get_data(as_text=True)
-    english = client.get("/terms", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "利用規約" in html_of(client.get("/terms"))
+    english = html_of(client.get("/terms", headers={"Accept-Language": "en"}))
     assert "Terms of use" in english and "register false information" in english
 
 
@@ -149,10 +151,10 @@ def test_content_falls_back_to_the_original_language_with_a_mark(app, client):
             Organization(name=LocalizedText({"ja": "みどり川市"}), description=LocalizedText({"ja": "説明文です。"}))
         )
         db.session.commit()
-    html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    html = html_of(client.get("/", headers={"Accept-Language": "en"}))
     assert '<div lang="ja">' in html
     assert "(shown in the original language: 日本語)" in html
-    japanese = client.get("/").get_data(as_text=True)
+    japanese = html_of(client.get("/"))
     assert "original language" not in japanese and "原文" not in japanese
 
 

@@ -12,6 +12,8 @@ from participation.processes.models import Process
 from tests.notify_helpers import add_follow, follows, notifications_page, recipients
 from tests.processes import conftest as processes_conftest
 
+from ..conftest import html_of
+
 make_process = processes_conftest.make_process
 today = processes_conftest.today
 
@@ -62,7 +64,7 @@ def test_follow_button_on_the_thread_page_and_notices_in_both_languages(app, cli
     add_follow(app, ja_reader.id, (Process, process_id))
     thread_id = _open(app, staff, process_id)
     login(en_reader)
-    html = client.get(f"/threads/{thread_id}").get_data(as_text=True)
+    html = html_of(client.get(f"/threads/{thread_id}"))
     assert f'action="/follow/thread/{thread_id}"' in html
     assert client.post(f"/follow/thread/{thread_id}").status_code == 302
     assert follows(app, en_reader.id, "thread", thread_id)

@@ -15,6 +15,8 @@ from participation.processes.models import Process
 from tests.conftest import HX
 from tests.processes import conftest as processes_conftest
 
+from ..conftest import html_of
+
 make_process = processes_conftest.make_process
 today = processes_conftest.today
 
@@ -55,7 +57,7 @@ def _threads(app) -> int:
 def test_form_field_names(app, client, login, make_user, make_process):
     process_id = make_process()
     login(make_user(Role.STAFF))
-    html = client.get(f"/processes/{process_id}/threads/new").get_data(as_text=True)
+    html = html_of(client.get(f"/processes/{process_id}/threads/new"))
     for name in ("title-ja", "body-ja", "asks_stance"):
         assert f'name="{name}"' in html
 
@@ -71,9 +73,9 @@ def test_staff_open_a_thread_shown_on_the_process_page(app, client, login, make_
         assert (
             db.session.scalar(db.select(ActionLog.action).where(ActionLog.resource_type == "thread")) == "thread.opened"
         )
-    page = client.get(f"/processes/{process_id}", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/processes/{process_id}", headers=JA))
     assert "工事中は公園を閉鎖するべきか" in page and "コメント受付中" in page
-    shown = client.get(response.headers["Location"], headers=JA).get_data(as_text=True)
+    shown = html_of(client.get(response.headers["Location"], headers=JA))
     assert "<strong>工期</strong>" in shown
 
 
@@ -123,7 +125,7 @@ def test_close_with_conclusion_then_no_new_comments(app, client, login, make_use
         f"/threads/{thread_id}/close", data={"conclusion-ja": "**小学生が候補を出し**、投票で決めます。"}
     )
     assert response.status_code == 302
-    page = client.get(f"/threads/{thread_id}", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/threads/{thread_id}", headers=JA))
     assert "<strong>小学生が候補を出し</strong>" in page
     assert page.index("結論") < page.index("意見です")
     assert "この話し合いは終了したため、新しいコメントは受け付けていません。" in page
@@ -135,7 +137,7 @@ def test_close_with_conclusion_then_no_new_comments(app, client, login, make_use
     assert response.status_code == 422
     response = client.post(f"/comments/thread/{thread_id}", data={"body": "遅れて", "stance": "for"}, headers=JA)
     assert response.status_code == 302
-    followed = client.get(response.headers["Location"], headers=JA).get_data(as_text=True)
+    followed = html_of(client.get(response.headers["Location"], headers=JA))
     assert "新しいコメントは受け付けていません" in followed
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Comment.id))) == 1
@@ -157,7 +159,7 @@ def test_hidden_threads_are_for_moderators_only(app, client, login, make_user, t
         process_id = thread.process_id
         db.session.commit()
     assert client.get(f"/threads/{thread_id}").status_code == 404
-    assert "愛称の決め方" not in client.get(f"/processes/{process_id}/threads").get_data(as_text=True)
+    assert "愛称の決め方" not in html_of(client.get(f"/processes/{process_id}/threads"))
     login(make_user(Role.MODERATOR))
     assert client.get(f"/threads/{thread_id}").status_code == 200
     assert client.post(f"/comments/thread/{thread_id}", data={"body": "x", "stance": "for"}).status_code == 404
@@ -202,10 +204,10 @@ def test_payloads_render_inert(app, client, make_user, make_process):
                 body=LocalizedText({"ja": payload}),
             )
         ids = db.session.scalars(db.select(Thread.id)).all()
-    _assert_inert(client.get(f"/processes/{process_id}/threads").get_data(as_text=True))
-    _assert_inert(client.get(f"/processes/{process_id}").get_data(as_text=True))
+    _assert_inert(html_of(client.get(f"/processes/{process_id}/threads")))
+    _assert_inert(html_of(client.get(f"/processes/{process_id}")))
     for thread_id in ids:
-        _assert_inert(client.get(f"/threads/{thread_id}").get_data(as_text=True))
+        _assert_inert(html_of(client.get(f"/threads/{thread_id}")))
 
 
 def test_threads_and_their_comments_leave_search_with_their_consultation(app, client, make_user, thread_id):
@@ -224,7 +226,7 @@ def test_threads_and_their_comments_leave_search_with_their_consultation(app, cl
         process_services.unpublish(None, db.session.get(Process, thread.process_id))
         counts = backend().index_counts()
         assert "thread" not in counts and "comment" not in counts
-    assert "投票で決め" not in client.get("/search?q=投票").get_data(as_text=True)
+    assert "投票で決め" not in html_of(client.get("/search?q=投票"))
     with app.app_context():
         process_services.publish(None, db.session.get(Process, db.session.get(Thread, thread_id).process_id))
         counts = backend().index_counts()

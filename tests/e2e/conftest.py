@@ -39,15 +39,29 @@ def browser():
 
 
 @pytest.fixture
-def live_server(make_app):
-    """The app with CSRF and rate limits on, served by a real HTTP server on a free port."""
-    app = make_app(WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True, SERVER_NAME=None)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+def serve(make_app):
+    """``serve(**settings)``: the app with CSRF and rate limits on (and any other settings), served by
+    a real HTTP server on a free port; returns (app, base URL)."""
+    servers = []
+
+    def start(**overrides):
+        app = make_app(WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True, SERVER_NAME=None, **overrides)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return app, f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server, thread in servers:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(serve):
+    return serve()
 
 
 @pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])

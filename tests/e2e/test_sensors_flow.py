@@ -24,11 +24,9 @@ TEXT_FIELDS = {
 }
 
 
-def test_staff_publish_a_camera_and_a_resident_finds_it(live_server, page, make_user):
-    app, base = live_server
+def test_staff_publish_a_camera_and_a_resident_finds_it(serve, page, make_user):
     # Tiles from this server (the browser has no network): the map still draws markers.
-    app.config["SENSORS_TILE_URL"] = base + "/static/favicon.svg?z={z}&x={x}&y={y}"
-    app.config["SENSORS_TILE_ATTRIBUTION"] = "テスト地図"
+    app, base = serve(SENSORS_TILE_URL="/static/favicon.svg?z={z}&x={x}&y={y}", SENSORS_TILE_ATTRIBUTION="テスト地図")
     staff = make_user(Role.STAFF)
 
     page.goto(base + "/login")

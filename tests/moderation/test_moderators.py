@@ -14,7 +14,7 @@ from participation.processes.models import Process
 from participation.proposals.models import Proposal
 from participation.proposals.services import proposals_count
 
-from ..conftest import HX
+from ..conftest import HX, html_of
 from .conftest import actions, decisions, get_proposal, hidden, reports_of
 from .test_reports import signed_in
 
@@ -58,7 +58,7 @@ def test_visitors_are_sent_to_log_in(app, client, reported):
 
 def test_moderators_see_the_queue_grouped_with_counts_and_reasons(app, make_user, add_reports, moderator, reported):
     add_reports(reported, [make_user()], reason="spam")
-    page = signed_in(app, moderator).get("/admin/moderation").get_data(as_text=True)
+    page = html_of(signed_in(app, moderator).get("/admin/moderation"))
     assert TITLE in page and "投稿者" in page
     assert "攻撃的・不快な内容：2 件" in page and "スパム・宣伝：1 件" in page
     assert page.count('class="card moderation-item"') == 1
@@ -95,7 +95,7 @@ def test_hide_then_restore_with_reasons_closes_the_reports(app, client, moderato
     assert [d.reason for d in decisions(app)] == ["差別的な表現のため", "確認の結果、問題なし"]
     assert actions(app) == ["moderation.hide", "moderation.restore"]
     assert "非公開の投稿はありません。" in mod.get("/admin/moderation/hidden").get_data(as_text=True)
-    assert TITLE in client.get(f"/proposals/{reported}").get_data(as_text=True)
+    assert TITLE in html_of(client.get(f"/proposals/{reported}"))
     again = mod.post(f"/admin/moderation/proposal/{reported}/restore", data={"reason": "x"}, follow_redirects=True)
     assert "この投稿は非公開になっていません。" in again.get_data(as_text=True)
 
@@ -160,24 +160,24 @@ def test_hidden_proposals_leave_the_public_list_counts_exports_and_search(
         for ident in (kept, gone):
             db.session.get(Proposal, ident).updated_at = db.func.now()
         db.session.commit()
-    assert f'href="/proposals/{gone}"' in client.get("/search?q=ドーム").get_data(as_text=True)
+    assert f'href="/proposals/{gone}"' in html_of(client.get("/search?q=ドーム"))
 
     mod = signed_in(app, moderator)
     _hide(mod, gone, reason="不適切な内容")
 
-    listing = client.get(f"/processes/{process_id}/proposals").get_data(as_text=True)
+    listing = html_of(client.get(f"/processes/{process_id}/proposals"))
     i = listing.find("ふわふわドーム")
     assert i < 0, listing[i - 800 : i + 100]
     assert "図書館" in listing and "1件の提案" in listing
     with app.app_context():
         assert proposals_count(db.session.get(Process, process_id)) == 1
-    csv_text = client.get(f"/processes/{process_id}/proposals.csv").get_data(as_text=True)
+    csv_text = html_of(client.get(f"/processes/{process_id}/proposals.csv"))
     assert "ふわふわドーム" not in csv_text and "図書館" in csv_text
-    document = json.loads(client.get(f"/processes/{process_id}/proposals.json").get_data(as_text=True))
+    document = json.loads(html_of(client.get(f"/processes/{process_id}/proposals.json")))
     assert [p["id"] for p in document["proposals"]] == [kept]
-    assert f'href="/proposals/{gone}"' not in client.get("/search?q=ドーム").get_data(as_text=True)
+    assert f'href="/proposals/{gone}"' not in html_of(client.get("/search?q=ドーム"))
 
-    page = client.get(f"/proposals/{gone}").get_data(as_text=True)
+    page = html_of(client.get(f"/proposals/{gone}"))
     assert page.count(PLACEHOLDER) == 1 and "ふわふわドーム" not in page and "本文です" not in page
     # moderators (and staff) see it, marked
     staff_list = mod.get(f"/processes/{process_id}/proposals").get_data(as_text=True)
@@ -185,11 +185,11 @@ def test_hidden_proposals_leave_the_public_list_counts_exports_and_search(
     staff_page = mod.get(f"/proposals/{gone}").get_data(as_text=True)
     assert "ふわふわドーム" in staff_page and "理由：不適切な内容" in staff_page
     # the public activity feed keeps the action, not the title
-    assert "ふわふわドーム" not in client.get("/activity").get_data(as_text=True)
+    assert "ふわふわドーム" not in html_of(client.get("/activity"))
 
     mod.post(f"/admin/moderation/proposal/{gone}/restore", data={"reason": "誤りでした"})
-    assert f'href="/proposals/{gone}"' in client.get("/search?q=ドーム").get_data(as_text=True)
-    assert "ふわふわドーム" in client.get(f"/processes/{process_id}/proposals").get_data(as_text=True)
+    assert f'href="/proposals/{gone}"' in html_of(client.get("/search?q=ドーム"))
+    assert "ふわふわドーム" in html_of(client.get(f"/processes/{process_id}/proposals"))
 
 
 def test_hidden_proposals_take_no_supports(app, make_user, moderator, reported):
@@ -331,7 +331,7 @@ def test_the_queue_runs_a_constant_number_of_queries(
     assert response.get_data(as_text=True).count('class="card moderation-item"') == min(n, 20)
     assert counted.n == QUEUE_QUERIES, counted.statements
     with count_queries() as counted:
-        hidden_page = client.get("/admin/moderation/hidden").get_data(as_text=True)
+        hidden_page = html_of(client.get("/admin/moderation/hidden"))
     assert hidden_page.count('class="card moderation-item"') == len(proposals[::2])
     assert counted.n == HIDDEN_QUERIES, counted.statements
 

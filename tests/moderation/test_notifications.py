@@ -8,6 +8,8 @@ from participation.proposals.models import Proposal
 from tests.conftest import PASSWORD
 from tests.notify_helpers import add_follow, notices
 
+from ..conftest import html_of
+
 
 def signed_in(app, user):
     client = app.test_client()
@@ -22,7 +24,7 @@ def test_auto_hide_tells_the_author_only(make_app, make_user, open_process, make
     add_follow(app, follower.id, (Proposal, proposal_id))
     signed_in(app, make_user()).post(f"/report/proposal/{proposal_id}", data={"reason": "spam"})
     assert notices(app) == [(author.id, "moderation.auto_hidden", {"type": "proposal"})]
-    page = signed_in(app, author).get("/notifications").get_data(as_text=True)
+    page = html_of(signed_in(app, author).get("/notifications"))
     assert "複数の通報があったため、モデレーターが確認するまであなたの提案を非表示にしています" in page
 
 
@@ -35,7 +37,7 @@ def test_hide_and_restore_tell_the_author_with_the_reason(app, make_user, propos
         (author.id, "moderation.hidden"),
         (author.id, "moderation.restored"),
     ]
-    page = signed_in(app, author).get("/notifications").get_data(as_text=True)
+    page = html_of(signed_in(app, author).get("/notifications"))
     assert "モデレーターがあなたの提案を非表示にしました。理由：&lt;b&gt;個人情報&lt;/b&gt;を含むため" in page
     assert "モデレーターがあなたの提案を再び公開しました。理由：個人情報を削除したため" in page
 
@@ -45,5 +47,5 @@ def test_notices_in_english(app, make_user, open_process, make_proposal):
     proposal_id = make_proposal(open_process(), author.id)
     mod = signed_in(app, make_user(Role.MODERATOR))
     mod.post(f"/admin/moderation/proposal/{proposal_id}/hide", data={"reason": "Personal data"})
-    page = signed_in(app, author).get("/notifications").get_data(as_text=True)
+    page = html_of(signed_in(app, author).get("/notifications"))
     assert "A moderator hid your proposal. Reason: Personal data" in page

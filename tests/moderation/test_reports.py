@@ -8,7 +8,7 @@ from participation.core.moderation.services import AUTO_HIDDEN
 from participation.extensions import db
 from participation.proposals.models import Proposal
 
-from ..conftest import HX, PASSWORD
+from ..conftest import HX, PASSWORD, html_of
 from ..core.test_markup import PAYLOADS
 from .conftest import actions, decisions, get_proposal, hidden, reports_of
 
@@ -23,12 +23,12 @@ def signed_in(app, user):
 def test_report_form_works_without_javascript(app, make_user, proposal_id):
     client = signed_in(app, make_user())
     url = f"/report/proposal/{proposal_id}"
-    page = client.get(url).get_data(as_text=True)
+    page = html_of(client.get(url))
     assert "この投稿を通報する" not in page  # the page is the form itself, not a link
     assert 'name="reason"' in page and "スパム・宣伝" in page
     response = client.post(url, data={"reason": "offensive", "details": "差別的な表現があります。"})
     assert response.status_code == 302 and response.location.endswith(f"/proposals/{proposal_id}")
-    assert "通報を受け付けました" in client.get(response.location).get_data(as_text=True)
+    assert "通報を受け付けました" in html_of(client.get(response.location))
     [report] = reports_of(app, proposal_id)
     assert (report.reason, report.details, report.resolved_at) == ("offensive", "差別的な表現があります。", None)
     assert actions(app) == ["moderation.reported"]
@@ -37,9 +37,9 @@ def test_report_form_works_without_javascript(app, make_user, proposal_id):
 def test_report_form_opens_and_answers_in_place_with_htmx(app, make_user, proposal_id):
     client = signed_in(app, make_user())
     url = f"/report/proposal/{proposal_id}"
-    show = client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    show = html_of(client.get(f"/proposals/{proposal_id}"))
     assert f'hx-get="{url}"' in show and f'href="{url}"' in show
-    fragment = client.get(url, headers=HX).get_data(as_text=True)
+    fragment = html_of(client.get(url, headers=HX))
     assert "<html" not in fragment and f'hx-post="{url}"' in fragment
     response = client.post(url, data={"reason": "spam"}, headers=HX)
     text = response.get_data(as_text=True)
@@ -53,24 +53,24 @@ def test_a_second_report_by_the_same_person_is_refused_clearly(app, make_user, p
     client.post(url, data={"reason": "spam"})
     again = client.post(url, data={"reason": "off_topic"}, headers=HX).get_data(as_text=True)
     assert "すでに通報済みです" in again
-    page = client.get(url, follow_redirects=True).get_data(as_text=True)
+    page = html_of(client.get(url, follow_redirects=True))
     assert "すでに通報済みです" in page
     assert [r.reason for r in reports_of(app, proposal_id)] == ["spam"]
 
 
 def test_own_content_cannot_be_reported(app, author, proposal_id):
     client = signed_in(app, author)
-    assert f"/report/proposal/{proposal_id}" not in client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    assert f"/report/proposal/{proposal_id}" not in html_of(client.get(f"/proposals/{proposal_id}"))
     text = client.post(f"/report/proposal/{proposal_id}", data={"reason": "spam"}, headers=HX).get_data(as_text=True)
     assert "ご自身の投稿は通報できません" in text
     response = client.post(f"/report/proposal/{proposal_id}", data={"reason": "spam"})
     assert response.status_code == 302
-    assert "ご自身の投稿は通報できません" in client.get(response.location).get_data(as_text=True)
+    assert "ご自身の投稿は通報できません" in html_of(client.get(response.location))
     assert reports_of(app, proposal_id) == []
 
 
 def test_visitors_are_sent_to_log_in(app, client, proposal_id):
-    assert f"/report/proposal/{proposal_id}" in client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    assert f"/report/proposal/{proposal_id}" in html_of(client.get(f"/proposals/{proposal_id}"))
     response = client.post(f"/report/proposal/{proposal_id}", data={"reason": "spam"})
     assert response.status_code == 302 and "/login" in response.location
     assert reports_of(app, proposal_id) == []
@@ -136,7 +136,7 @@ def test_report_details_render_inert_for_moderators(app, make_user, proposal_id)
     for payload in payloads:
         client = signed_in(app, make_user())
         client.post(f"/report/proposal/{proposal_id}", data={"reason": "spam", "details": payload})
-    page = signed_in(app, moderator).get("/admin/moderation").get_data(as_text=True)
+    page = html_of(signed_in(app, moderator).get("/admin/moderation"))
     assert len(reports_of(app, proposal_id)) == len(payloads)
     for payload in payloads:
         assert payload not in page

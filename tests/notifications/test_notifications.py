@@ -18,6 +18,8 @@ from participation.proposals import services
 from participation.proposals.models import Proposal
 from tests.conftest import HX
 
+from ..conftest import html_of
+
 
 def _user(user_id) -> User:
     user = db.session.get(User, user_id)
@@ -228,12 +230,12 @@ def test_deleted_account_loses_follows_and_notifications(app, client, login, set
 def test_bell_shows_unread_count_and_list_reads_in_the_readers_language(app, client, login, setup):
     _answer(app, setup["staff"].id, setup["proposal_id"])
     login(setup["author"])
-    html = client.get("/").get_data(as_text=True)
+    html = html_of(client.get("/"))
     assert 'id="notification-bell"' in html and '<span class="badge" aria-hidden="true">1</span>' in html
-    page = client.get("/notifications").get_data(as_text=True)
+    page = html_of(client.get("/notifications"))
     assert "市が提案「公園に水飲み場を」に回答しました：採用" in page
     client.post("/locale", data={"locale": "en"})
-    page = client.get("/notifications").get_data(as_text=True)
+    page = html_of(client.get("/notifications"))
     assert "The city answered the proposal “公園に水飲み場を”: Accepted" in page
 
 
@@ -279,7 +281,7 @@ def test_every_proposal_notice_reads_in_japanese_and_english(app, client, login,
     login(watcher)
     for locale in ("ja", "en"):
         client.post("/locale", data={"locale": locale})
-        page = client.get("/notifications").get_data(as_text=True)
+        page = html_of(client.get("/notifications"))
         for text in expected[locale]:
             assert text in page, (locale, text)
     client.post("/logout")
@@ -291,7 +293,7 @@ def test_every_proposal_notice_reads_in_japanese_and_english(app, client, login,
 
 def test_threshold_notice_for_staff_in_english(app, client, login, setup):
     login(setup["staff"])
-    page = client.get("/notifications").get_data(as_text=True)
+    page = html_of(client.get("/notifications"))
     assert "The proposal “公園に水飲み場を” reached the threshold of 2 supports" in page
 
 
@@ -331,7 +333,7 @@ def test_mark_read_and_mark_all_read(app, client, login, setup):
     assert client.post("/notifications/read-all").status_code == 302
     with app.app_context():
         assert unread_count(_user(setup["author"].id)) == 0
-    assert "badge" not in client.get("/notifications").get_data(as_text=True).split("</header>")[0]
+    assert "badge" not in html_of(client.get("/notifications")).split("</header>")[0]
 
 
 def test_other_peoples_notifications_cannot_be_marked(app, client, login, setup):
@@ -342,7 +344,7 @@ def test_other_peoples_notifications_cannot_be_marked(app, client, login, setup)
     assert client.post("/notifications/999999/read").status_code == 404
     client.post("/notifications/read-all")
     assert _notifications(app, user_id=setup["author"].id)[0].read_at is None
-    assert "公園に水飲み場を" not in client.get("/notifications").get_data(as_text=True)
+    assert "公園に水飲み場を" not in html_of(client.get("/notifications"))
 
 
 def test_notification_pages_need_an_account(client):
@@ -369,15 +371,15 @@ def test_notifications_list_is_paged_with_constant_queries(
     login(setup["author"])
     client.get("/notifications")
     with count_queries() as counted:
-        html = client.get("/notifications").get_data(as_text=True)
+        html = html_of(client.get("/notifications"))
     assert html.count('class="notification ') == 20 and "page=2" in html
     # user, roles, count (pager), page, proposals with their consultations, bell, re-consent banner,
     # organisation (footer)
     assert counted.n == 8, counted.statements
     with count_queries() as last_page:  # the proposals of the other consultation are on page 3
-        assert "提案" in client.get("/notifications?page=3").get_data(as_text=True)
+        assert "提案" in html_of(client.get("/notifications?page=3"))
     assert last_page.n == 8, last_page.statements
-    fragment = client.get("/notifications?page=3", headers=HX).get_data(as_text=True)
+    fragment = html_of(client.get("/notifications?page=3", headers=HX))
     assert fragment.lstrip().startswith('<div id="notification-list"') and fragment.count('class="notification ') == 8
 
 
@@ -386,9 +388,9 @@ def test_follow_button_with_and_without_javascript(app, client, login, setup):
     bystander = setup["bystander"]
     assert "Log in to follow" in client.get(f"/proposals/{proposal_id}", headers={"Accept-Language": "en"}).get_data(
         as_text=True
-    ) or "ログインするとフォロー" in client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    ) or "ログインするとフォロー" in html_of(client.get(f"/proposals/{proposal_id}"))
     login(bystander)
-    html = client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    html = html_of(client.get(f"/proposals/{proposal_id}"))
     assert f'action="/follow/proposal/{proposal_id}"' in html
     fragment = client.post(f"/follow/proposal/{proposal_id}", headers=HX).get_data(as_text=True)
     assert fragment.lstrip().startswith(f'<div id="follow-proposal-{proposal_id}"')
@@ -405,7 +407,7 @@ def test_follow_button_with_and_without_javascript(app, client, login, setup):
         assert not db.session.scalar(
             db.select(Follow.id).where(Follow.user_id == bystander.id, Follow.resource_id == proposal_id)
         )
-    process_html = client.get(f"/processes/{setup['process_id']}").get_data(as_text=True)
+    process_html = html_of(client.get(f"/processes/{setup['process_id']}"))
     assert f'action="/follow/process/{setup["process_id"]}"' in process_html
 
 
@@ -427,11 +429,11 @@ def test_follow_refuses_unknown_unfollowable_and_draft_records(app, client, logi
 
 def test_digest_setting_on_the_account_page(app, client, login, setup):
     login(setup["author"])
-    html = client.get("/account").get_data(as_text=True)
+    html = html_of(client.get("/account"))
     assert 'name="email_digest" value="none" checked' in html
     assert client.post("/account/notifications", data={"email_digest": "weekly"}).status_code == 302
     assert client.post("/account/notifications", data={"email_digest": "hourly<script>"}).status_code == 302
-    page = client.get("/account").get_data(as_text=True)
+    page = html_of(client.get("/account"))
     assert 'value="weekly" checked' in page and "<script>" not in page.split("</header>")[1]
     with app.app_context():
         assert _user(setup["author"].id).email_digest == "weekly"
@@ -557,5 +559,5 @@ def test_titles_in_notifications_render_inert(app, client, login, setup, make_pr
         )
         db.session.commit()
     login(setup["author"])
-    html = client.get("/notifications").get_data(as_text=True)
+    html = html_of(client.get("/notifications"))
     assert payload not in html and "&lt;" in html

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from participation.core import signals
-from participation.core.models import User
+from participation.core.models import Role, User
 from participation.extensions import db
 from participation.policies import services
-from participation.policies.models import Consent, ConsentEvent, Policy
+from participation.policies.models import Consent, ConsentEvent, ConsentItem, Policy
 
+from ..conftest import html_of
 from .conftest import LAB_ITEM, UNI_ITEM, revise
 
 
@@ -26,7 +29,7 @@ def test_a_resident_gives_and_refuses_per_purpose_and_recipient(app, client, mak
     policy_id = make_policy(items=(LAB_ITEM, UNI_ITEM))
     resident = make_user()
     login(resident)
-    page = client.get(f"/policies/{policy_id}").get_data(as_text=True)
+    page = html_of(client.get(f"/policies/{policy_id}"))
     assert 'name="answer" value="give"' in page
     assert _answer(client, policy_id, "give").status_code == 302
     assert _answer(client, policy_id, "refuse", recipient="midori-univ").status_code == 302
@@ -39,7 +42,7 @@ def test_a_resident_gives_and_refuses_per_purpose_and_recipient(app, client, mak
             ("midori-univ", False, 1),
         ]
         assert all(e.created_at is not None for e in events)
-    mine = client.get("/my/consents").get_data(as_text=True)
+    mine = html_of(client.get("/my/consents"))
     assert "位置情報の分析" in mine and "大学への提供" in mine
 
 
@@ -95,8 +98,10 @@ def test_nobody_withdraws_someone_elses_consent(app, client, make_user, login, m
 
 def test_refusing_never_blocks_participation(app, client, make_user, login, make_policy):
     policy_id = make_policy(items=(LAB_ITEM,))
-    login(make_user())
-    _answer(client, policy_id, "refuse")
+    resident = make_user()
+    login(resident)
+    assert _answer(client, policy_id, "refuse").status_code == 302
+    assert not _has(app, resident.id)
     for url in ("/", "/processes", "/sensors", "/policies", f"/policies/{policy_id}", "/my/consents"):
         assert client.get(url).status_code == 200
 
@@ -115,14 +120,14 @@ def test_widening_a_purpose_asks_again_before_the_new_use(app, client, make_user
     resident = make_user()
     login(resident)
     _answer(client, policy_id, "give")
-    assert "もう一度" not in client.get("/policies").get_data(as_text=True)
+    assert "もう一度" not in html_of(client.get("/policies"))
     revise(app, policy_id, widen=True)
     assert not _has(app, resident.id)
     with app.app_context():
         assert services.consent_holders(db.session.get(Policy, policy_id))[0].id == resident.id
-    page = client.get("/policies").get_data(as_text=True)
+    page = html_of(client.get("/policies"))
     assert 'href="/my/consents"' in page and "notice--warning" in page  # the banner
-    mine = client.get("/my/consents").get_data(as_text=True)
+    mine = html_of(client.get("/my/consents"))
     assert 'value="give"' in mine
     response = client.post(
         f"/policies/{policy_id}/consent",
@@ -130,7 +135,7 @@ def test_widening_a_purpose_asks_again_before_the_new_use(app, client, make_user
     )
     assert response.status_code == 302 and response.headers["Location"].endswith("/my/consents")
     assert _has(app, resident.id)
-    assert "notice--warning" not in client.get("/policies").get_data(as_text=True)
+    assert "notice--warning" not in html_of(client.get("/policies"))
 
 
 def test_a_new_recipient_is_not_covered_by_earlier_consent(app, make_user, make_policy):
@@ -159,6 +164,9 @@ def test_an_answer_for_a_superseded_version_is_refused(app, client, make_user, l
         data={"purpose_key": "lab.location", "recipient": "", "answer": "give", "version_id": old_version_id},
     )
     assert response.status_code == 422
+    with app.app_context():  # nothing recorded: neither a consent nor a line of its history
+        assert db.session.scalar(db.select(db.func.count(Consent.id))) == 0
+        assert db.session.scalar(db.select(db.func.count(ConsentEvent.id))) == 0
 
 
 def test_the_banner_costs_one_query_however_many_consents(app, client, make_user, login, make_policy, count_queries):
@@ -214,8 +222,42 @@ def test_deleting_the_account_erases_consents(app, client, make_user, login, mak
         assert db.session.scalar(db.select(db.func.count(ConsentEvent.id))) == 0
 
 
-def test_staff_cannot_answer_for_others_and_items_are_checked(app, make_user, make_policy):
+def test_staff_cannot_answer_or_withdraw_for_others(app, client, make_user, login, make_policy):
+    policy_id = make_policy(items=(LAB_ITEM,))
+    resident, staff = make_user(), make_user(Role.STAFF, Role.ADMIN)
+    login(resident)
+    assert _answer(client, policy_id, "give").status_code == 302
+    with app.app_context():
+        consent_id = db.session.scalar(db.select(Consent.id).where(Consent.user_id == resident.id))
+        history = db.session.scalar(db.select(db.func.count(ConsentEvent.id)))
+    client.post("/logout")
+    login(staff)
+    # Withdrawing someone else's consent by its number: refused, and it stays given.
+    response = client.post(f"/my/consents/{consent_id}/withdraw", follow_redirects=True)
+    assert response.status_code == 200 and "撤回できる同意はありません。" in response.get_data(as_text=True)
+    assert _has(app, resident.id)
+    # Answering "refuse" with the resident's id in the form records the staff member's own answer only.
+    response = client.post(
+        f"/policies/{policy_id}/consent",
+        data={"purpose_key": "lab.location", "recipient": "", "answer": "refuse", "user_id": resident.id},
+    )
+    assert response.status_code == 302
+    assert _has(app, resident.id)
+    with app.app_context():
+        events = db.session.execute(
+            db.select(ConsentEvent.user_id, ConsentEvent.granted).order_by(ConsentEvent.id)
+        ).all()
+    assert len(events) == history + 1 and tuple(events[-1]) == (staff.id, False)
+
+
+def test_consent_items_are_checked(app, make_policy):
     policy_id = make_policy(adopted=False)
+    other = make_policy(adopted=False)
+
+    def items() -> int:
+        with app.app_context():
+            return db.session.scalar(db.select(db.func.count(ConsentItem.id)))
+
     with app.app_context():
         version = db.session.get(Policy, policy_id).versions[0]
         for bad in (
@@ -224,24 +266,15 @@ def test_staff_cannot_answer_for_others_and_items_are_checked(app, make_user, ma
             {**LAB_ITEM, "label": None},
             {**UNI_ITEM, "recipient_name": None},
         ):
-            try:
+            with pytest.raises(services.PolicyError):
                 services.add_consent_item(None, version, **bad)
-            except services.PolicyError:
-                pass
-            else:
-                raise AssertionError(bad)
-        services.add_consent_item(None, version, **LAB_ITEM)
-        try:
-            services.add_consent_item(None, version, **LAB_ITEM)
-        except services.PolicyError:
-            pass
-        else:
-            raise AssertionError("duplicate accepted")
-    other = make_policy(adopted=False)
+    assert items() == 0
     with app.app_context():
-        try:
-            services.add_consent_item(None, db.session.get(Policy, other).versions[0], **LAB_ITEM)
-        except services.PolicyError:
-            pass
-        else:
-            raise AssertionError("key of another policy accepted")
+        version = db.session.get(Policy, policy_id).versions[0]
+        services.add_consent_item(None, version, **LAB_ITEM)
+        with pytest.raises(services.PolicyError):  # the same purpose twice
+            services.add_consent_item(None, version, **LAB_ITEM)
+    assert items() == 1
+    with app.app_context(), pytest.raises(services.PolicyError):  # a key another policy already uses
+        services.add_consent_item(None, db.session.get(Policy, other).versions[0], **LAB_ITEM)
+    assert items() == 1

@@ -16,6 +16,7 @@ from participation.policies import services
 from participation.policies.models import Policy, PolicyVersion
 from tests.conftest import HX
 
+from ..conftest import html_of
 from .conftest import future, version_of
 
 JA = {"Accept-Language": "ja"}
@@ -51,7 +52,7 @@ def _close(app, version_id: int) -> None:
 
 def test_residents_comment_while_the_consultation_is_open(app, client, login, make_user, consultation):
     policy_id, version_id = consultation
-    page = client.get(f"/policies/{policy_id}/versions/2", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/policies/{policy_id}/versions/2", headers=JA))
     assert "意見募集へのご意見" in page and "WIRE" not in page
     assert "Public consultation: comments" in client.get(f"/policies/{policy_id}/versions/2", headers=EN).get_data(
         as_text=True
@@ -60,10 +61,10 @@ def test_residents_comment_while_the_consultation_is_open(app, client, login, ma
     response = client.post(f"/comments/policy_version/{version_id}", data={"body": "保存期間を短くしてください。"})
     assert response.status_code == 302
     assert response.headers["Location"].startswith(f"/policies/{policy_id}/versions/2#comment-")
-    page = client.get(f"/policies/{policy_id}/versions/2").get_data(as_text=True)
+    page = html_of(client.get(f"/policies/{policy_id}/versions/2"))
     assert "保存期間を短くしてください。" in page
     # The version in force takes no comments: it was never put to consultation.
-    assert "comments-policy_version-" not in client.get(f"/policies/{policy_id}/versions/1").get_data(as_text=True)
+    assert "comments-policy_version-" not in html_of(client.get(f"/policies/{policy_id}/versions/1"))
 
 
 def test_after_the_deadline_residents_are_refused_and_staff_answer(app, client, login, make_user, consultation):
@@ -73,7 +74,7 @@ def test_after_the_deadline_residents_are_refused_and_staff_answer(app, client, 
     client.post(f"/comments/policy_version/{version_id}", data={"body": "第三者提供の範囲は？"})
     [question] = _comments(app, version_id)
     _close(app, version_id)
-    page = client.get(f"/policies/{policy_id}/versions/2", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/policies/{policy_id}/versions/2", headers=JA))
     assert "この版の意見募集は" in page and "締め切りました" in page
     assert 'class="comment-form"' not in page
     response = client.post(f"/comments/policy_version/{version_id}", data={"body": "遅れて投稿"}, headers={**HX, **JA})
@@ -91,7 +92,7 @@ def test_after_the_deadline_residents_are_refused_and_staff_answer(app, client, 
     answer = _comments(app, version_id)[1]
     assert client.post(f"/comments/{answer.id}/official", data={"value": "1"}).status_code == 302
     client.post("/logout")
-    page = client.get(f"/policies/{policy_id}/versions/2", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/policies/{policy_id}/versions/2", headers=JA))
     assert "市の回答" in page and "comment--official" in page
     assert len(_comments(app, version_id)) == 2
 
@@ -122,7 +123,7 @@ def test_comments_stay_readable_after_adoption(app, client, login, make_user, co
     with app.app_context():
         summary = LocalizedText({"ja": "意見を反映", "en": "Reflects the comments"})
         services.adopt(None, db.session.get(PolicyVersion, version_id), trigger="feedback", summary=summary)
-    page = client.get(f"/policies/{policy_id}/versions/2", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/policies/{policy_id}/versions/2", headers=JA))
     assert "賛成します。" in page and 'class="comment-form"' not in page
 
 
@@ -147,10 +148,10 @@ def test_the_consultation_page_runs_a_constant_number_of_queries(
 def test_a_new_policy_is_public_from_its_first_consultation(app, client, make_policy, make_user, login):
     policy_id = make_policy(adopted=False)
     assert client.get(f"/policies/{policy_id}", headers=JA).status_code == 404
-    assert f"/policies/{policy_id}" not in client.get("/policies", headers=JA).get_data(as_text=True)
+    assert f"/policies/{policy_id}" not in html_of(client.get("/policies", headers=JA))
     with app.app_context():
         services.open_consultation(None, db.session.get(Policy, policy_id).versions[0], future())
-    assert f"/policies/{policy_id}" in client.get("/policies", headers=JA).get_data(as_text=True)
+    assert f"/policies/{policy_id}" in html_of(client.get("/policies", headers=JA))
     login(make_user(Role.RESIDENT))
     response = client.post(
         f"/comments/policy_version/{version_of(app, policy_id, 1).id}",
@@ -158,5 +159,5 @@ def test_a_new_policy_is_public_from_its_first_consultation(app, client, make_po
         headers=JA,
     )
     assert response.status_code in (302, 303)
-    page = client.get(f"/policies/{policy_id}", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/policies/{policy_id}", headers=JA))
     assert "保存期間をもっと短くしてください。" in page

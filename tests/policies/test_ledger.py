@@ -12,6 +12,8 @@ from participation.extensions import db
 from participation.policies import services
 from participation.policies.models import Provision
 
+from ..conftest import html_of
+
 
 def _form(**overrides):
     data = {
@@ -123,6 +125,6 @@ def test_the_public_sees_counts_per_recipient_and_year(app, client):
             ("みどり川大学", 2026, 2),
             ("みどり川大学", 2025, 1),
         ]
-    page = client.get("/policies/provisions").get_data(as_text=True)
+    page = html_of(client.get("/policies/provisions"))
     assert "&lt;b&gt;交通事業者" in page and "<b>交通事業者" not in page
     assert "移動経路" not in page  # items and dates stay in the ledger

@@ -12,6 +12,8 @@ from participation.policies.models import Policy, PolicyVersion
 from tests.notify_helpers import add_follow, notices, notifications_page, recipients
 from tests.policies.conftest import LAB_ITEM, future, ja, revise, user_of, version_of
 
+from ..conftest import html_of
+
 
 def _consent(app, user, policy_id, granted=True):
     with app.app_context():
@@ -49,7 +51,7 @@ def test_follow_button_and_notices_in_both_languages(app, client, login, make_us
     policy_id = make_policy(items=(LAB_ITEM,))
     ja_reader, en_reader = make_user(locale="ja"), make_user(locale="en")
     login(en_reader)
-    assert f'action="/follow/policy/{policy_id}"' in client.get(f"/policies/{policy_id}").get_data(as_text=True)
+    assert f'action="/follow/policy/{policy_id}"' in html_of(client.get(f"/policies/{policy_id}"))
     assert client.post(f"/follow/policy/{policy_id}").status_code == 302
     client.post("/logout")
     _consent(app, ja_reader, policy_id)

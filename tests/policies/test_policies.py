@@ -12,6 +12,7 @@ from participation.extensions import db
 from participation.policies import services
 from participation.policies.models import Policy, PolicyVersion
 
+from ..conftest import html_of
 from .conftest import get_policy, ja, revise, version_of
 
 
@@ -47,7 +48,7 @@ def test_staff_draft_a_policy_and_the_public_does_not_see_it(app, client, make_u
         policy_id = policy.id
     client.post("/logout")
     assert client.get(f"/policies/{policy_id}").status_code == 404
-    assert "データ利活用基本方針" not in client.get("/policies").get_data(as_text=True)
+    assert "データ利活用基本方針" not in html_of(client.get("/policies"))
 
 
 def test_bad_input_is_refused_in_the_readers_language(app, client, make_user, login):
@@ -72,7 +73,7 @@ def test_lifecycle_consultation_then_adoption_then_supersession(app, client, mak
     assert client.post(f"{base}/consultation", data={"until": until}).status_code == 302
     assert version_of(app, policy_id, 1).status == "consultation"
     # Residents see the draft under consultation.
-    page = client.get(f"/policies/{policy_id}").get_data(as_text=True)
+    page = html_of(client.get(f"/policies/{policy_id}"))
     assert "WIRE" not in page
     early = client.post(f"{base}/adopt")
     assert early.status_code == 422
@@ -114,7 +115,7 @@ def test_lifecycle_consultation_then_adoption_then_supersession(app, client, mak
         "policy.version_created",
         "policy.adopted",
     ]
-    page = client.get(f"/policies/{policy_id}").get_data(as_text=True)
+    page = html_of(client.get(f"/policies/{policy_id}"))
     assert "改正法に対応" in page and "法令の改正" in page  # the trigger, translated
 
 
@@ -150,11 +151,11 @@ def test_every_version_and_a_difference_in_both_languages(app, client, make_poli
             ),
         )
         services.adopt(None, version, trigger="feedback", summary=ja("商店街を追加", "Arcade added"))
-    old = client.get(f"/policies/{policy_id}/versions/1")
-    assert old.status_code == 200 and "superseded" in old.get_data(as_text=True) or "失効" in old.get_data(as_text=True)
-    page = client.get(f"/policies/{policy_id}/diff?a=1&b=2").get_data(as_text=True)
+    old = html_of(client.get(f"/policies/{policy_id}/versions/1"))
+    assert "superseded" in old or "失効" in old
+    page = html_of(client.get(f"/policies/{policy_id}/diff?a=1&b=2"))
     assert "<ins>と商店街</ins>" in page
-    english = client.get(f"/policies/{policy_id}/diff?a=1&b=2&lang=en").get_data(as_text=True)
+    english = html_of(client.get(f"/policies/{policy_id}/diff?a=1&b=2&lang=en"))
     assert "square<ins> and the arcade</ins>." in english
     # Nonsense parameters fall back to the two latest versions.
     assert client.get(f"/policies/{policy_id}/diff?a=x&b=99").status_code == 200
@@ -176,9 +177,9 @@ def test_markup_in_a_policy_is_inert(app, client, make_policy):
         f"/policies/{policy_id}/diff?a=1&b=2&lang=en",
         "/policies",
     ):
-        html = client.get(url).get_data(as_text=True)
+        html = html_of(client.get(url))
         assert "<script>alert" not in html and "<img" not in html and 'href="javascript:' not in html
-    diff = client.get(f"/policies/{policy_id}/diff?a=1&b=2").get_data(as_text=True)
+    diff = html_of(client.get(f"/policies/{policy_id}/diff?a=1&b=2"))
     assert "&lt;script&gt;" in diff
 
 
@@ -200,20 +201,20 @@ def test_policies_link_to_devices_and_consultations_in_both_directions(app, clie
         client.post(f"/admin/policies/{policy_id}/coverage", data={"resources": [f"sensor:{device_id}"]}).status_code
         == 302
     )
-    policy_page = client.get(f"/policies/{policy_id}").get_data(as_text=True)
+    policy_page = html_of(client.get(f"/policies/{policy_id}"))
     assert f'href="/sensors/{device_id}"' in policy_page
-    device_page = client.get(f"/sensors/{device_id}").get_data(as_text=True)
+    device_page = html_of(client.get(f"/sensors/{device_id}"))
     assert f'href="/policies/{policy_id}"' in device_page
     # Removing the link removes it on both pages.
     client.post(f"/admin/policies/{policy_id}/coverage", data={})
-    assert f'href="/policies/{policy_id}"' not in client.get(f"/sensors/{device_id}").get_data(as_text=True)
+    assert f'href="/policies/{policy_id}"' not in html_of(client.get(f"/sensors/{device_id}"))
 
 
 def test_drafts_of_a_published_policy_stay_with_staff(app, client, make_user, login, make_policy):
     policy_id = make_policy()
     revise(app, policy_id, adopt=False)
     assert client.get(f"/policies/{policy_id}/versions/2").status_code == 404
-    assert "versions/2" not in client.get(f"/policies/{policy_id}").get_data(as_text=True)
+    assert "versions/2" not in html_of(client.get(f"/policies/{policy_id}"))
     assert client.get(f"/policies/{policy_id}/diff?a=1&b=2").status_code == 404
     login(make_user(Role.STAFF))
     assert client.get(f"/policies/{policy_id}/versions/2").status_code == 200
@@ -250,5 +251,5 @@ def test_the_policy_page_runs_a_constant_number_of_queries(
 def test_the_action_log_describes_policy_actions(app, client, make_user, login, make_policy):
     make_policy()
     login(make_user(Role.ADMIN))
-    page = client.get("/admin/log").get_data(as_text=True)
+    page = html_of(client.get("/admin/log"))
     assert "データ利用方針の第1版を決定しました" in page

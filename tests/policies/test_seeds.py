@@ -4,6 +4,8 @@ from participation.core.links import Link
 from participation.extensions import db
 from participation.policies.models import Policy, Provision
 
+from ..conftest import html_of
+
 
 def test_demo_policies(make_app):
     app = make_app(DEMO=True)
@@ -19,10 +21,10 @@ def test_demo_policies(make_app):
         assert db.session.scalar(db.select(db.func.count(Provision.id))) == 1
         device_id = db.session.scalar(covers.where(Link.target_type == "sensor").with_only_columns(Link.target_id))
     client = app.test_client()
-    platform = client.get(f"/policies/{ids[0]}").get_data(as_text=True)
+    platform = html_of(client.get(f"/policies/{ids[0]}"))
     assert "プライバシーポリシー" in platform and "パスワード" in platform
-    lab_diff = client.get(f"/policies/{ids[2]}/diff?a=1&b=2").get_data(as_text=True)
+    lab_diff = html_of(client.get(f"/policies/{ids[2]}/diff?a=1&b=2"))
     assert "<ins>" in lab_diff
     assert client.get(f"/policies/{ids[2]}/diff?a=1&b=2&lang=en").status_code == 200
-    assert f'href="/policies/{ids[2]}"' in client.get(f"/sensors/{device_id}").get_data(as_text=True)
-    assert "みどり川大学" in client.get("/policies/provisions").get_data(as_text=True)
+    assert f'href="/policies/{ids[2]}"' in html_of(client.get(f"/sensors/{device_id}"))
+    assert "みどり川大学" in html_of(client.get("/policies/provisions"))

@@ -7,7 +7,7 @@ from participation.core.types import LocalizedText
 from participation.extensions import db
 from participation.processes.models import Phase, Process, ProcessCategory
 
-from ..conftest import HX
+from ..conftest import HX, html_of
 from .conftest import get_process
 
 EN = {"Accept-Language": "en"}
@@ -30,13 +30,13 @@ def test_tabs_sort_processes_by_state(client, make_process):
     make_process("これからの募集", phases=((5, 9),))
     make_process("終わった募集", phases=((-9, -5),))
     make_process("下書きの募集", phases=((-3, 3),), published=False)
-    html = client.get("/processes").get_data(as_text=True)
+    html = html_of(client.get("/processes"))
     assert "実施中の募集" in html and "これからの募集" not in html and "終わった募集" not in html
     assert "下書きの募集" not in html
     assert 'aria-current="page">実施中</a>' in html
-    upcoming = client.get("/processes?state=upcoming").get_data(as_text=True)
+    upcoming = html_of(client.get("/processes?state=upcoming"))
     assert "これからの募集" in upcoming and "実施中の募集" not in upcoming
-    past = client.get("/processes?state=past").get_data(as_text=True)
+    past = html_of(client.get("/processes?state=past"))
     assert "終わった募集" in past and "実施中の募集" not in past
 
 
@@ -48,18 +48,18 @@ def test_list_items_show_district_dates_and_current_phase(app, client, make_proc
         db.session.flush()
         db.session.get(Process, process_id).district_id = district.id
         db.session.commit()
-    html = client.get("/processes").get_data(as_text=True)
+    html = html_of(client.get("/processes"))
     assert "さくら台地区" in html and "段階1" in html
     start = today - timedelta(days=3)
     assert f"{start.year}年{start.month}月{start.day}日" in html
-    english = client.get("/processes", headers=EN).get_data(as_text=True)
+    english = html_of(client.get("/processes", headers=EN))
     assert "Sakuradai" in english and "Stage 1" in english and "Station square" in english
 
 
 def test_whole_city_and_empty_tabs(client, make_process):
     make_process(phases=((-1, 1),))
-    assert "市内全域" in client.get("/processes").get_data(as_text=True)
-    assert "現在予定されている意見募集はありません。" in client.get("/processes?state=upcoming").get_data(as_text=True)
+    assert "市内全域" in html_of(client.get("/processes"))
+    assert "現在予定されている意見募集はありません。" in html_of(client.get("/processes?state=upcoming"))
 
 
 @pytest.mark.parametrize("query", ["state=closed", "state=OPEN", "state=%00", "state=open&state=x"])
@@ -71,7 +71,7 @@ def test_unknown_state_is_not_found(client, query):
 
 def test_no_state_means_open(client, make_process):
     make_process("実施中の募集", phases=((-3, 3),))
-    assert "実施中の募集" in client.get("/processes?state=").get_data(as_text=True)
+    assert "実施中の募集" in html_of(client.get("/processes?state="))
 
 
 @pytest.mark.parametrize("page", ["abc", "-1", "0", "99999", "1.5"])
@@ -80,13 +80,13 @@ def test_any_page_value_is_safe(client, make_process, page):
     assert client.get(f"/processes?page={page}").status_code == 200
 
 
-def test_paging_swaps_the_list_for_htmx(app, client, make_process):
-    app.config["PAGE_SIZE"] = 2
+def test_paging_swaps_the_list_for_htmx(make_app, make_process):
+    client = make_app(PAGE_SIZE=2).test_client()
     for n in range(5):
         make_process(f"募集{n}", phases=((-1, n + 1),))
-    html = client.get("/processes").get_data(as_text=True)
+    html = html_of(client.get("/processes"))
     assert "募集0" in html and "募集1" in html and "募集2" not in html
-    fragment = client.get("/processes?state=open&page=2", headers=HX).get_data(as_text=True)
+    fragment = html_of(client.get("/processes?state=open&page=2", headers=HX))
     assert fragment.lstrip().startswith('<div id="process-list"')
     assert "募集2" in fragment and "<html" not in fragment
     assert "state=open" in fragment and "page=3" in fragment
@@ -120,7 +120,7 @@ def test_process_page_shows_timeline_and_what_is_open(client, make_process):
         process.phases[1].switches = {"proposals.create": True, "proposals.comment": True}
         process.categories.append(ProcessCategory(name=LocalizedText({"ja": "歩行者の動線"})))
         db.session.commit()
-    html = client.get(f"/processes/{process_id}").get_data(as_text=True)
+    html = html_of(client.get(f"/processes/{process_id}"))
     assert "<strong>大切な</strong>" in html and "<script>alert" not in html
     assert "歩行者の動線" in html
     assert html.count('aria-current="step"') == 1
@@ -132,15 +132,15 @@ def test_process_page_shows_timeline_and_what_is_open(client, make_process):
         and "賛同の受付：受付していません" in now
         and "提案へのコメントの受付：受付中" in now
     )
-    english = client.get(f"/processes/{process_id}", headers=EN).get_data(as_text=True)
+    english = html_of(client.get(f"/processes/{process_id}", headers=EN))
     assert "Proposal submissions: open" in english and "(current stage)" in english
 
 
 def test_upcoming_and_past_pages_say_so(client, make_process):
     upcoming = make_process(phases=((3, 5),))
     past = make_process(phases=((-5, -3),))
-    assert "まだ始まっていません" in client.get(f"/processes/{upcoming}").get_data(as_text=True)
-    assert "終了しました" in client.get(f"/processes/{past}").get_data(as_text=True)
+    assert "まだ始まっていません" in html_of(client.get(f"/processes/{upcoming}"))
+    assert "終了しました" in html_of(client.get(f"/processes/{past}"))
 
 
 def test_drafts_and_missing_processes_are_not_found(client, make_user, login, make_process):
@@ -154,18 +154,18 @@ def test_drafts_and_missing_processes_are_not_found(client, make_user, login, ma
 def test_staff_see_drafts(client, make_user, login, make_process):
     draft = make_process("下書きの募集", published=False)
     login(make_user(Role.STAFF))
-    assert "下書きです" in client.get(f"/processes/{draft}").get_data(as_text=True)
-    manage = client.get("/admin/processes").get_data(as_text=True)
+    assert "下書きです" in html_of(client.get(f"/processes/{draft}"))
+    manage = html_of(client.get("/admin/processes"))
     assert "下書きの募集" in manage and "下書き" in manage
 
 
 def test_navigation_entries(client, make_user, login):
-    assert "意見募集</a>" in client.get("/").get_data(as_text=True)
-    assert "Consultations</a>" in client.get("/", headers=EN).get_data(as_text=True)
+    assert "意見募集</a>" in html_of(client.get("/"))
+    assert "Consultations</a>" in html_of(client.get("/", headers=EN))
     login(make_user(Role.STAFF))
-    html = client.get("/admin/processes").get_data(as_text=True)
+    html = html_of(client.get("/admin/processes"))
     assert 'href="/admin/processes" aria-current="page"' in html
-    assert "意見募集の管理" in client.get("/processes").get_data(as_text=True)
+    assert "意見募集の管理" in html_of(client.get("/processes"))
 
 
 # --- management --------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def test_staff_create_schedule_categorise_and_publish(app, client, make_user, lo
     assert process.settings["proposals"] == {"supports_per_resident": None, "support_threshold": None}  # no limit
     assert process.phases[0].allows("proposals.create") and not process.phases[0].allows("proposals.support")
     assert [c.name["ja"] for c in process.categories] == ["遊具"]
-    assert "公園の遊具" in client.get("/processes").get_data(as_text=True)
+    assert "公園の遊具" in html_of(client.get("/processes"))
     with app.app_context():
         entries = db.session.execute(
             db.select(ActionLog.action, ActionLog.visibility, ActionLog.actor_id)
@@ -235,7 +235,7 @@ def test_staff_create_schedule_categorise_and_publish(app, client, make_user, lo
         "process.updated",
     ]
     assert {e.actor_id for e in entries} == {staff.id}
-    activity = client.get("/activity").get_data(as_text=True)
+    activity = html_of(client.get("/activity"))
     assert f'href="/processes/{process_id}">公園の遊具</a>' in activity
 
 
@@ -266,7 +266,7 @@ def test_staff_edit_and_delete_phases_and_categories(app, client, make_user, log
     assert process.categories[0].name["ja"] == "新しい分類"
     assert client.post(f"{base}/categories/{category_id}/delete").status_code == 302
     assert _count(app, ProcessCategory) == 0
-    page = client.get(base).get_data(as_text=True)
+    page = html_of(client.get(base))
     assert "意見の受付" in page and "公開する" in page
 
 
@@ -368,14 +368,14 @@ def test_residents_and_visitors_cannot_manage(app, client, make_user, login, mak
     assert len(process.phases) == 1 and not process.categories
     assert _count(app, Process) == 1
     assert _log_count(app) == before
-    html = client.get(f"/processes/{process_id}").get_data(as_text=True)
+    html = html_of(client.get(f"/processes/{process_id}"))
     assert "この意見募集を編集" not in html
 
 
 def test_staff_reach_the_administration_area_from_the_header(client, make_user, login):
     login(make_user(Role.STAFF))
-    assert 'href="/admin/"' in client.get("/").get_data(as_text=True)
-    dashboard = client.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/"' in html_of(client.get("/"))
+    dashboard = html_of(client.get("/admin/"))
     assert 'href="/admin/processes"' in dashboard
     assert 'href="/admin/users"' not in dashboard  # each entry keeps its own permission
 
@@ -391,10 +391,10 @@ def test_public_feed_stops_naming_a_withdrawn_process(app, client, make_user, lo
             db.session.get(User, staff.id), "process.published", db.session.get(Process, process_id), visibility=PUBLIC
         )
         db.session.commit()
-    assert "撤回される募集" in client.get("/activity").get_data(as_text=True)
+    assert "撤回される募集" in html_of(client.get("/activity"))
     login(staff)
     client.post(f"/admin/processes/{process_id}/unpublish")
-    feed = client.get("/activity").get_data(as_text=True)
+    feed = html_of(client.get("/activity"))
     assert "意見募集を公開しました" in feed and "撤回される募集" not in feed
     # The restricted log still names the process for those who keep it.
     admin, auditor_view = make_user(Role.ADMIN), app.test_client()

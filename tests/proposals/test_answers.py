@@ -13,6 +13,7 @@ from participation.extensions import db
 from participation.proposals import services
 from participation.proposals.models import ProgressUpdate, Proposal, ProposalAnswer
 
+from ..conftest import html_of
 from ..core.test_markup import PAYLOADS
 from .conftest import get_proposal
 from .test_views import _assert_inert
@@ -66,9 +67,9 @@ def test_staff_answer_is_stored_logged_and_shown(app, client, login, setup):
     with app.app_context():
         entry = db.session.scalar(db.select(ActionLog).where(ActionLog.action == "proposal.answered"))
         assert entry.visibility == "public" and entry.data["state"] == "accepted"
-    html = client.get(f"/proposals/{pid}").get_data(as_text=True)
+    html = html_of(client.get(f"/proposals/{pid}"))
     assert "市の回答" in html and "<strong>採用</strong>" in html and "1,200,000" in html
-    english = client.get(f"/proposals/{pid}", headers=EN).get_data(as_text=True)
+    english = html_of(client.get(f"/proposals/{pid}", headers=EN))
     assert "Accepted." in english
 
 
@@ -78,7 +79,7 @@ def test_answers_are_kept_as_history(app, client, login, setup):
     _give(app, setup["staff"], pid, "rejected", {"ja": "予算の都合で見送ります。"}, cost=5000)
     assert _count(app, ProposalAnswer) == 2
     assert get_proposal(app, pid).answer_state == "rejected"
-    html = client.get(f"/proposals/{pid}").get_data(as_text=True)
+    html = html_of(client.get(f"/proposals/{pid}"))
     assert "予算の都合で見送ります。" in html and "検討を始めました。" in html and "これまでの回答" in html
 
 
@@ -92,13 +93,20 @@ def test_only_staff_may_answer(app, client, make_user, login, setup, role):
         assert response.status_code == 302 and "/login" in response.location
     else:
         assert response.status_code == 403
-        assert "市の回答を公開" not in client.get(f"/proposals/{pid}").get_data(as_text=True)
+        assert "市の回答を公開" not in html_of(client.get(f"/proposals/{pid}"))
     assert get_proposal(app, pid).answer_state is None and _count(app, ProposalAnswer) == 0
 
 
 def test_admin_may_answer(app, client, make_user, login, setup):
-    login(make_user(Role.ADMIN))
+    admin = make_user(Role.ADMIN)
+    login(admin)
     assert client.post(f"/proposals/{setup['proposal_id']}/answer", data=_answer()).status_code == 302
+    with app.app_context():
+        proposal = db.session.get(Proposal, setup["proposal_id"])
+        assert proposal.answer_state == "accepted"
+        assert (
+            db.session.scalar(db.select(ActionLog.actor_id).where(ActionLog.action == "proposal.answered")) == admin.id
+        )
 
 
 @pytest.mark.parametrize(
@@ -167,8 +175,8 @@ def test_answer_text_payloads_render_inert(app, client, setup, payload):
             text=LocalizedText({"ja": payload}),
             progress=10,
         )
-    _assert_inert(client.get(f"/proposals/{pid}").get_data(as_text=True))
-    _assert_inert(client.get(f"/proposals/{pid}", headers=EN).get_data(as_text=True))
+    _assert_inert(html_of(client.get(f"/proposals/{pid}")))
+    _assert_inert(html_of(client.get(f"/proposals/{pid}", headers=EN)))
 
 
 def test_list_shows_badges_and_filters_by_answer_state(app, client, setup, make_proposal):
@@ -176,11 +184,11 @@ def test_list_shows_badges_and_filters_by_answer_state(app, client, setup, make_
     other = make_proposal(setup["process_id"], setup["author"].id, title="別の提案")
     _give(app, setup["staff"], pid, "implemented")
     url = f"/processes/{setup['process_id']}/proposals"
-    html = client.get(url).get_data(as_text=True)
+    html = html_of(client.get(url))
     assert "実施済み" in html
-    implemented = client.get(url, query_string={"state": "implemented"}).get_data(as_text=True)
+    implemented = html_of(client.get(url, query_string={"state": "implemented"}))
     assert f"/proposals/{pid}" in implemented and f'/proposals/{other}"' not in implemented
-    unanswered = client.get(url, query_string={"state": "unanswered"}).get_data(as_text=True)
+    unanswered = html_of(client.get(url, query_string={"state": "unanswered"}))
     assert f"/proposals/{other}" in unanswered and f'/proposals/{pid}"' not in unanswered
     assert client.get(url, query_string={"state": "bogus"}).status_code == 404
 
@@ -198,7 +206,7 @@ def test_progress_updates_build_a_timeline(app, client, login, setup):
     )
     assert get_proposal(app, pid).progress == 80
     assert _count(app, ProgressUpdate) == 2
-    html = client.get(f"/proposals/{pid}").get_data(as_text=True)
+    html = html_of(client.get(f"/proposals/{pid}"))
     assert "進捗状況" in html and "工事中です。" in html and "設計を終えました。" in html
     assert 'value="80"' in html
     with app.app_context():

@@ -5,6 +5,8 @@ from participation.extensions import db
 from participation.proposals import services
 from participation.proposals.models import Proposal
 
+from ..conftest import html_of
+
 
 def test_proposals_are_searchable_until_withdrawn(app, client, make_user, make_process):
     author = make_user()
@@ -20,11 +22,11 @@ def test_proposals_are_searchable_until_withdrawn(app, client, make_user, make_p
             locale="ja",
         )
         proposal_id = proposal.id
-    html = client.get("/search?q=ドーム").get_data(as_text=True)
+    html = html_of(client.get("/search?q=ドーム"))
     assert f'href="/proposals/{proposal_id}"' in html
     with app.app_context():
         services.withdraw_proposal(db.session.get(User, author.id), db.session.get(Proposal, proposal_id))
-    assert f'href="/proposals/{proposal_id}"' not in client.get("/search?q=ドーム").get_data(as_text=True)
+    assert f'href="/proposals/{proposal_id}"' not in html_of(client.get("/search?q=ドーム"))
 
 
 def test_proposals_follow_their_consultation_in_and_out_of_the_index(app, client, make_user, make_process):
@@ -44,8 +46,8 @@ def test_proposals_follow_their_consultation_in_and_out_of_the_index(app, client
         ).id
         process_services.unpublish(None, db.session.get(Process, process_id))
         assert "proposal" not in backend().index_counts()
-    assert f'href="/proposals/{proposal_id}"' not in client.get("/search?q=ドーム").get_data(as_text=True)
+    assert f'href="/proposals/{proposal_id}"' not in html_of(client.get("/search?q=ドーム"))
     with app.app_context():
         process_services.publish(None, db.session.get(Process, process_id))
         assert backend().index_counts()["proposal"]["records"] == 1
-    assert f'href="/proposals/{proposal_id}"' in client.get("/search?q=ドーム").get_data(as_text=True)
+    assert f'href="/proposals/{proposal_id}"' in html_of(client.get("/search?q=ドーム"))

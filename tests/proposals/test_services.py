@@ -7,6 +7,7 @@ from participation.processes.models import Process
 from participation.proposals import services
 from participation.proposals.models import Proposal
 
+from ..conftest import html_of
 from .conftest import get_proposal, support_count
 
 
@@ -183,5 +184,5 @@ def test_demo_seed_is_idempotent_and_consistent(app, client):
         assert any(p.answer_state == "implemented" and p.progress == 100 and p.updates for p in proposals)
         assert any(p.answer_state == "in_progress" and 0 < p.progress < 100 and p.updates for p in proposals)
         park_id = park[0].process_id
-    html = client.get(f"/processes/{park_id}/proposals?sort=supported").get_data(as_text=True)
+    html = html_of(client.get(f"/processes/{park_id}/proposals?sort=supported"))
     assert "幼児向けの砂場を屋根付きで残してほしい" in html and "必要な賛同数に達しました" in html

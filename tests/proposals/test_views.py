@@ -9,7 +9,7 @@ from participation.processes.models import Process
 from participation.proposals import services
 from participation.proposals.models import Proposal
 
-from ..conftest import HX
+from ..conftest import HX, html_of
 from ..core.test_markup import PAYLOADS
 from .conftest import get_proposal, support_count
 
@@ -44,7 +44,7 @@ def test_resident_creates_a_proposal(app, client, make_user, login, open_process
     with app.app_context():
         proposal = db.session.scalar(db.select(Proposal))
         assert (proposal.author_id, proposal.locale) == (author.id, "ja")
-    html = client.get(response.location).get_data(as_text=True)
+    html = html_of(client.get(response.location))
     assert "ベンチを増やしてほしい" in html and "<strong>木陰</strong>" in html
     assert "みどり 花子" in html and "さくら台公園 北口" in html
     assert "提案を公開しました。" in html
@@ -103,11 +103,11 @@ def test_similar_titles_are_suggested_while_typing(app, client, make_user, login
     make_proposal(open_process(), author.id, title="ベンチを増やす（別の募集）")
     login(make_user())
     url = f"/processes/{process_id}/proposals/new"
-    fragment = client.get(url, query_string={"title": "ベンチの増設"}, headers=HX).get_data(as_text=True)
+    fragment = html_of(client.get(url, query_string={"title": "ベンチの増設"}, headers=HX))
     assert fragment.lstrip().startswith('<div id="similar-proposals"')
     assert "公園にベンチを増やしてほしい" in fragment
     assert "夜間の照明" not in fragment and "別の募集" not in fragment
-    page = client.get(url).get_data(as_text=True)
+    page = html_of(client.get(url))
     assert 'hx-trigger="input changed delay:500ms"' in page and "<html" in page
 
 
@@ -117,7 +117,7 @@ def test_similar_shows_at_most_five(app, client, make_user, login, open_process,
     for n in range(8):
         make_proposal(process_id, author.id, title=f"遊具の更新案{n}")
     login(author)
-    fragment = client.get(f"/processes/{process_id}/proposals/new?title=遊具の更新", headers=HX).get_data(as_text=True)
+    fragment = html_of(client.get(f"/processes/{process_id}/proposals/new?title=遊具の更新", headers=HX))
     assert fragment.count("<li>") == 5
 
 
@@ -147,7 +147,7 @@ def test_author_edits_until_the_first_support_then_withdraws(
     response = fan.post(f"/proposals/{proposal_id}/unsupport", follow_redirects=True)
     response = fan.post(f"/proposals/{proposal_id}/support", follow_redirects=True)
     assert "取り下げられたため" in response.get_data(as_text=True)
-    listing = client.get(f"/processes/{process_id}/proposals").get_data(as_text=True)
+    listing = html_of(client.get(f"/processes/{process_id}/proposals"))
     assert "直した題名" in listing and "badge--withdrawn" in listing
     assert _count(app, ActionLog) == before + 1  # only the removal of the support
 
@@ -175,7 +175,7 @@ def test_support_button_works_with_htmx_and_without(app, client, make_user, logi
     assert "すでにこの提案に賛同しています。" in again
     response = client.post(f"/proposals/{proposal_id}/unsupport")
     assert response.status_code == 302
-    assert "賛同を取り消しました。" in client.get(response.location).get_data(as_text=True)
+    assert "賛同を取り消しました。" in html_of(client.get(response.location))
     assert support_count(app, proposal_id) == 0 == get_proposal(app, proposal_id).supports_count
 
 
@@ -229,7 +229,7 @@ def test_filters_and_sorts(app, client, make_user, open_process, make_proposal):
     base = f"/processes/{process_id}/proposals"
 
     def titles(query):
-        html = client.get(f"{base}?{query}").get_data(as_text=True)
+        html = html_of(client.get(f"{base}?{query}"))
         return [t for t in html.split('class="proposal-card__title"')[1:] for t in [t.split("の提案<")[0][-1]]]
 
     assert titles("") == ["緑", "黄", "青", "赤"]
@@ -247,18 +247,18 @@ def test_filters_and_sorts(app, client, make_user, open_process, make_proposal):
     assert client.get(f"{base}?category=abc&district=-1").status_code == 200
 
 
-def test_random_order_is_stable_across_pages(app, client, make_user, open_process, make_proposal):
-    app.config["PAGE_SIZE"] = 5
+def test_random_order_is_stable_across_pages(make_app, make_user, open_process, make_proposal):
+    client = make_app(PAGE_SIZE=5).test_client()
     process_id = open_process()
     author = make_user()
     for n in range(12):
         make_proposal(process_id, author.id, title=f"提案{n:02d}")
     seen = []
     for page in (1, 2, 3):
-        html = client.get(f"/processes/{process_id}/proposals?sort=random&page={page}").get_data(as_text=True)
+        html = html_of(client.get(f"/processes/{process_id}/proposals?sort=random&page={page}"))
         seen += [part.split("<")[0] for part in html.split('<span lang="ja">提案')[1:] if part[:2].isdigit()]
     assert sorted(seen) == [f"{n:02d}" for n in range(12)]
-    fragment = client.get(f"/processes/{process_id}/proposals?sort=random&page=2", headers=HX).get_data(as_text=True)
+    fragment = html_of(client.get(f"/processes/{process_id}/proposals?sort=random&page=2", headers=HX))
     assert fragment.lstrip().startswith('<div id="proposal-list"') and "<html" not in fragment
     assert "sort=random" in fragment and "page=3" in fragment
 
@@ -287,9 +287,9 @@ def test_the_list_runs_a_constant_number_of_queries(
 
 def test_process_page_links_to_its_proposals(app, client, make_user, make_process, make_proposal):
     quiet = make_process("賛同のみ", supports_open=True)
-    assert "/proposals" not in client.get(f"/processes/{quiet}").get_data(as_text=True)
+    assert "/proposals" not in html_of(client.get(f"/processes/{quiet}"))
     make_proposal(quiet, make_user().id)
-    html = client.get(f"/processes/{quiet}").get_data(as_text=True)
+    html = html_of(client.get(f"/processes/{quiet}"))
     assert f'href="/processes/{quiet}/proposals"' in html
 
 
@@ -334,10 +334,10 @@ def test_payloads_render_inert_on_the_list_and_the_page(app, client, make_user, 
         make_proposal(process_id, author.id, title=payload[:150], body=payload, place=payload[:200])
         for payload in PAYLOADS
     ]
-    listing = client.get(f"/processes/{process_id}/proposals?state=all").get_data(as_text=True)
+    listing = html_of(client.get(f"/processes/{process_id}/proposals?state=all"))
     _assert_inert(listing)
     for proposal_id in ids:
-        _assert_inert(client.get(f"/proposals/{proposal_id}").get_data(as_text=True))
+        _assert_inert(html_of(client.get(f"/proposals/{proposal_id}")))
 
 
 # --- gaps closed: similar proposals without JavaScript, visible limits, text in the body --------
@@ -348,7 +348,7 @@ def test_similar_proposals_without_javascript(app, client, make_user, login, ope
     make_proposal(process_id, make_user().id, title="公園にベンチを増やしてほしい")
     login(make_user())
     url = f"/processes/{process_id}/proposals/new"
-    assert 'name="check_similar"' in client.get(url).get_data(as_text=True)
+    assert 'name="check_similar"' in html_of(client.get(url))
     before = _count(app, Proposal)
     response = client.post(url, data=_form(title="ベンチの増設", check_similar="1"))
     html = response.get_data(as_text=True)
@@ -363,11 +363,11 @@ def test_limit_and_threshold_are_visible(app, client, make_user, login, open_pro
     first, second = make_proposal(process_id, make_user().id), make_proposal(process_id, make_user().id)
     resident = make_user()
     login(resident)
-    html = client.get(f"/processes/{process_id}/proposals").get_data(as_text=True)
+    html = html_of(client.get(f"/processes/{process_id}/proposals"))
     assert "この意見募集では、1人3件まで提案に賛同できます。" in html
     assert "50件の賛同が集まった提案は" in html
     client.post(f"/proposals/{first}/support")
-    html = client.get(f"/proposals/{second}", headers=EN).get_data(as_text=True)
+    html = html_of(client.get(f"/proposals/{second}", headers=EN))
     assert "You support 1 of the 3 proposals you can support in this consultation." in html
     fragment = client.post(f"/proposals/{second}/support", headers={**HX, **EN}).get_data(as_text=True)
     assert "You support 2 of the 3 proposals" in fragment
@@ -378,7 +378,7 @@ def test_text_filter_searches_the_body_too(app, client, make_user, open_process,
     author = make_user()
     make_proposal(process_id, author.id, title="赤の提案", body="木陰のベンチを")
     make_proposal(process_id, author.id, title="青の提案", body="照明を明るく")
-    html = client.get(f"/processes/{process_id}/proposals?q=木陰").get_data(as_text=True)
+    html = html_of(client.get(f"/processes/{process_id}/proposals?q=木陰"))
     assert ">赤の提案<" in html and ">青の提案<" not in html
 
 
@@ -408,30 +408,31 @@ def test_counts_come_from_the_counter_unless_filtered(
     base = f"/processes/{process_id}/proposals"
     for url in (base, f"{base}?sort=supported", f"{base}?sort=random"):
         with count_queries() as counted:
-            html = client.get(url).get_data(as_text=True)
+            html = html_of(client.get(url))
         assert "4件の提案" in html, url
         assert not any("count(" in s.lower() and "proposals_proposals" in s for s in counted.statements), url
     with count_queries() as counted:
-        html = client.get(f"{base}?q=木陰").get_data(as_text=True)
+        html = html_of(client.get(f"{base}?q=木陰"))
     assert "1件の提案" in html and any("count(" in s.lower() for s in counted.statements)
     with count_queries() as counted:
-        html = client.get(f"/processes/{process_id}").get_data(as_text=True)
+        html = html_of(client.get(f"/processes/{process_id}"))
     assert "4件の提案を見る" in html
     assert not any("count(" in s.lower() and "proposals_proposals" in s for s in counted.statements)
 
 
-def test_random_order_covers_every_proposal_once_across_pages(app, client, make_user, open_process, make_proposal):
-    app.config["PAGE_SIZE"] = 4
+def test_random_order_covers_every_proposal_once_across_pages(make_app, make_user, open_process, make_proposal):
+    paged = make_app(PAGE_SIZE=4)
+    client = paged.test_client()
     process_id = open_process()
     author = make_user()
     ids = {make_proposal(process_id, author.id, title=f"提案{n:02d}") for n in range(10)}
     seen = []
     for page in (1, 2, 3):
-        html = client.get(f"/processes/{process_id}/proposals?sort=random&page={page}").get_data(as_text=True)
+        html = html_of(client.get(f"/processes/{process_id}/proposals?sort=random&page={page}"))
         links = [part.split('"')[0] for part in html.split('href="/proposals/')[1:]]
         seen += list(dict.fromkeys(int(link) for link in links if link.isdigit()))
     assert sorted(seen) == sorted(ids)  # the wrap-around misses and repeats nothing
-    other = app.test_client()  # another visitor starts somewhere else in the same circle
-    first = client.get(f"/processes/{process_id}/proposals?sort=random").get_data(as_text=True)
-    assert first == client.get(f"/processes/{process_id}/proposals?sort=random").get_data(as_text=True)
+    other = paged.test_client()  # another visitor starts somewhere else in the same circle
+    first = html_of(client.get(f"/processes/{process_id}/proposals?sort=random"))
+    assert first == html_of(client.get(f"/processes/{process_id}/proposals?sort=random"))
     assert other.get(f"/processes/{process_id}/proposals?sort=random").status_code == 200

@@ -15,11 +15,6 @@ from ..sensors.conftest import make_device  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
-def app(make_app, tmp_path):
-    return make_app(SEARCH_INDEX_DIR=str(tmp_path / "index" / "search-index"))
-
-
-@pytest.fixture
 def file_request(app) -> Callable[..., int]:
     """A request filed through the service; returns its id."""
 

@@ -28,6 +28,8 @@ from participation.rights.models import Kind, RightsRequest
 from tests.conftest import PASSWORD
 from tests.policies import conftest as policies_conftest
 
+from ..conftest import html_of
+
 LAB_ITEM = policies_conftest.LAB_ITEM
 
 EMAIL = "unique-marker-7f3a@example.jp"
@@ -139,7 +141,7 @@ def test_deleting_an_account_leaves_nothing_of_the_person(
         markers = [EMAIL, NAME, DETAILS, REPORT, user.password_hash, user.session_token]
         assert _hits_in_database(markers)  # the scan finds them before deletion
     # My data carries every section before deletion, in the page and both downloads.
-    document = json.loads(client.get("/account/data.json").get_data(as_text=True))
+    document = json.loads(html_of(client.get("/account/data.json")))
     assert NAME in json.dumps(document, ensure_ascii=False)
     for section in (
         "あなたのコメント",
@@ -152,7 +154,7 @@ def test_deleting_an_account_leaves_nothing_of_the_person(
         "あなたの同意の履歴",
     ):
         assert document["sections"][section], section
-    assert REPORT in client.get("/account/data").get_data(as_text=True)
+    assert REPORT in html_of(client.get("/account/data"))
 
     assert client.post("/account/delete", data={"current_password": PASSWORD, "confirm": "y"}).status_code == 302
 
@@ -186,11 +188,11 @@ def test_deleting_an_account_leaves_nothing_of_the_person(
 
             index_dir = index_path().resolve().parent
     assert index_dir is None or _hits_in_files(index_dir, markers) == []
-    section = client.get(f"/proposals/{others_proposal}").get_data(as_text=True)
+    section = html_of(client.get(f"/proposals/{others_proposal}"))
     assert "私の返信" in section and "退会した利用者" in section and NAME not in section
     for url in (f"/processes/{process_id}/proposals.csv", f"/processes/{process_id}/proposals.json"):
-        body = client.get(url).get_data(as_text=True)
+        body = html_of(client.get(url))
         assert EMAIL not in body and NAME not in body
         assert "公園にベンチを" in body  # the contribution stays, anonymous
-    data = json.loads(client.get(f"/processes/{process_id}/proposals.json").get_data(as_text=True))
+    data = json.loads(html_of(client.get(f"/processes/{process_id}/proposals.json")))
     assert {p["author"] for p in data["proposals"] if p["title"] == "公園にベンチを"} == {"退会した利用者"}

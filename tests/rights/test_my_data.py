@@ -8,6 +8,7 @@ import zipfile
 from participation.core.models import Role
 from participation.rights.models import Kind
 
+from ..conftest import html_of
 from .test_erasure import LAB_ITEM, _give_the_person_data_everywhere
 
 
@@ -23,7 +24,7 @@ def test_my_data_shows_everything_and_who_looked(
     client.get(f"/admin/users/{person.id}")  # staff view the person's personal data
     client.post("/logout")
     login(person)
-    page = client.get("/account/data").get_data(as_text=True)
+    page = html_of(client.get("/account/data"))
     for expected in ("hanako-data@example.jp", "データ花子", "図書館の開館時間", "開示してください", "管理職員"):
         assert expected in page, expected
     assert "職員があなたの個人データを閲覧した記録" in page

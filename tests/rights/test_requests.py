@@ -13,6 +13,7 @@ from participation.extensions import db
 from participation.rights import services
 from participation.rights.models import Kind, RightsRequest
 
+from ..conftest import html_of
 from .conftest import get_request
 
 
@@ -35,9 +36,9 @@ def test_a_resident_files_a_request_and_sees_it(app, client, make_user, login, o
         assert item.contact_email is None
     assert len(_log(app, "rights.filed")) == 1
     assert len(outbox) == 1 and outbox[0].to == [resident.email]
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = html_of(client.get(response.headers["Location"]))
     assert "保有データを見たい" in page
-    assert item.reference in client.get("/rights/").get_data(as_text=True)
+    assert item.reference in html_of(client.get("/rights/"))
 
 
 def test_the_due_date_follows_the_setting(make_app, make_user):
@@ -62,7 +63,7 @@ def test_without_an_account_a_contact_address_is_required_and_gets_a_status_link
     assert response.status_code == 302
     assert outbox[0].to == ["visitor@example.jp"]
     link = re.search(r"http://localhost(/rights/status/\S+)", outbox[0].body).group(1)
-    assert "見せてください" in client.get(link).get_data(as_text=True)
+    assert "見せてください" in html_of(client.get(link))
     assert client.get(link[:-3] + "abc").status_code == 404
 
 
@@ -104,7 +105,7 @@ def test_bad_input_is_refused_without_change(app, client):
 def test_a_request_about_a_registered_device(app, client, make_device):
     device_id = make_device()
     draft_id = make_device(published=False)
-    page = client.get(f"/rights/new?about=device:{device_id}").get_data(as_text=True)
+    page = html_of(client.get(f"/rights/new?about=device:{device_id}"))
     assert "見守りカメラ 駅北口" in page
     data = {"kind": "stop_use", "details": "映像の利用停止", "contact_email": "a@example.jp"}
     assert client.post("/rights/new", data={**data, "about": f"device:{draft_id}"}).status_code == 422
@@ -118,7 +119,7 @@ def test_markup_in_a_request_renders_inert(app, client, make_user, login, file_r
     resident = make_user()
     request_id = file_request(resident, details='<script>alert(1)</script><a hx-get="/x">x</a>')
     login(resident)
-    page = client.get(f"/rights/{request_id}").get_data(as_text=True)
+    page = html_of(client.get(f"/rights/{request_id}"))
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
 
 
@@ -128,7 +129,7 @@ def test_someone_elses_request_is_not_found(app, client, make_user, login, file_
     login(other)
     assert client.get(f"/rights/{request_id}").status_code == 404
     assert client.get("/rights/99999").status_code == 404
-    assert "R-" not in client.get("/rights/").get_data(as_text=True)
+    assert "R-" not in html_of(client.get("/rights/"))
 
 
 def test_residents_cannot_work_the_queue(app, client, make_user, login, file_request):
@@ -198,7 +199,7 @@ def test_an_accepted_stop_of_use_request_is_carried_out_and_can_be_resumed(app, 
         assert get_request(app, request_id).carried_out_at is not None
     client.post("/logout")
     login(resident)
-    page = client.get("/account/data").get_data(as_text=True)
+    page = html_of(client.get("/account/data"))
     assert "利用を再開する" in page
     assert client.post("/account/data/resume").status_code == 302
     with app.app_context():
@@ -256,9 +257,9 @@ def test_the_overdue_view(app, client, make_user, login, file_request):
         db.session.get(RightsRequest, late).due_on = local_today() - timedelta(days=1)
         db.session.commit()
     login(staff)
-    page = client.get("/admin/rights?view=overdue").get_data(as_text=True)
+    page = html_of(client.get("/admin/rights?view=overdue"))
     assert f"R-{late:05d}" in page and f"R-{on_time:05d}" not in page
-    page = client.get("/admin/rights").get_data(as_text=True)
+    page = html_of(client.get("/admin/rights"))
     assert f"R-{late:05d}" in page and f"R-{on_time:05d}" in page
     assert client.get("/admin/rights?view=nonsense").status_code == 200
 

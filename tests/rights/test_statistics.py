@@ -6,6 +6,8 @@ from participation.extensions import db
 from participation.rights.models import Kind, RightsRequest
 from participation.rights.statistics import fiscal_quarter
 
+from ..conftest import html_of
+
 
 def test_fiscal_quarters_start_in_april():
     assert fiscal_quarter(date(2026, 4, 1)) == (2026, 1)
@@ -38,7 +40,7 @@ def test_public_statistics_per_quarter(app, client, file_request, count_queries)
                 item.status, item.response = "answered", "回答"
         db.session.commit()
     with count_queries() as counted:
-        page = client.get("/rights/statistics").get_data(as_text=True)
+        page = html_of(client.get("/rights/statistics"))
     assert "2026年度 第1四半期" in page and "2025年度 第4四半期" in page
     assert "回答までの日数の中央値：4" in page  # 4, 10 and 1 days
     assert "カメラやセンサー" in page
@@ -59,4 +61,4 @@ def test_demo_seed_fills_the_desk_once(make_app):
     assert runner.invoke(args=["seed", "demo"]).exit_code == 0
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(RightsRequest.id))) == first
-    assert "四半期" in app.test_client().get("/rights/statistics").get_data(as_text=True)
+    assert "四半期" in html_of(app.test_client().get("/rights/statistics"))

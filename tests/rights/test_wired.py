@@ -13,6 +13,8 @@ from participation.policies.models import Consent, ConsentEvent, Policy
 from participation.rights.models import RightsRequest
 from tests.policies.conftest import LAB_ITEM
 
+from ..conftest import html_of
+
 
 def test_a_stop_of_use_accepted_by_staff_withdraws_every_consent(app, client, make_user, login, make_policy):
     resident, staff = make_user(), make_user(Role.STAFF)
@@ -50,12 +52,12 @@ def test_a_stop_of_use_accepted_by_staff_withdraws_every_consent(app, client, ma
         ).all()
         assert channels == ["web", "stop_of_use"]
     login(resident)
-    assert "利用停止の請求により撤回" in client.get("/my/consents").get_data(as_text=True)
-    document = json.loads(client.get("/account/data.json").get_data(as_text=True))
+    assert "利用停止の請求により撤回" in html_of(client.get("/my/consents"))
+    document = json.loads(html_of(client.get("/account/data.json")))
     history = document["sections"]["あなたの同意の履歴"]
     assert [row["回答"] for row in history][-1] == "利用停止の請求により撤回"
     assert document["sections"]["あなたの同意"][0]["あなたの回答"] == "回答しない"  # "Not given", as on My consents
-    page = client.get("/account/data").get_data(as_text=True)
+    page = html_of(client.get("/account/data"))
     assert 'href="/my/consents"' in page  # the consents sections lead to where they are managed
 
 
@@ -65,10 +67,10 @@ def test_a_policy_page_leads_to_the_rights_desk_and_the_request_names_the_policy
     policy_id = make_policy(title={"ja": "みどり川市 個人情報の取扱い方針"})
     draft_id = make_policy(adopted=False)
     resident = make_user()
-    page = client.get(f"/policies/{policy_id}").get_data(as_text=True)
+    page = html_of(client.get(f"/policies/{policy_id}"))
     link = f"/rights/new?about=policy:{policy_id}"
     assert link.replace(":", "%3A") in page or link in page
-    form = client.get(link).get_data(as_text=True)
+    form = html_of(client.get(link))
     assert "みどり川市 個人情報の取扱い方針" in form
     login(resident)
     response = client.post(
@@ -76,10 +78,21 @@ def test_a_policy_page_leads_to_the_rights_desk_and_the_request_names_the_policy
         data={"kind": "complaint", "topic": "consent", "about": f"policy:{policy_id}", "details": "説明が不十分です"},
     )
     assert response.status_code in (302, 303)
-    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    shown = html_of(client.get(response.headers["Location"]))
     assert "みどり川市 個人情報の取扱い方針" in shown and f"/policies/{policy_id}" in shown
-    # A draft has no link, and the desk refuses requests about it.
+    # A draft is not public (no page to link from), the form does not name it, and the desk
+    # refuses requests about it.
     with app.app_context():
         assert not db.session.get(Policy, draft_id).is_published
-    assert "/rights/new?about" not in client.get(f"/policies/{draft_id}").get_data(as_text=True)
-    assert client.get(f"/rights/new?about=policy:{draft_id}").status_code == 200
+        filed = db.session.scalar(db.select(db.func.count(RightsRequest.id)))
+    assert client.get(f"/policies/{draft_id}").status_code == 404
+    form = html_of(client.get(f"/rights/new?about=policy:{draft_id}"))
+    assert "駅前人流リビングラボ" not in form
+    refused = client.post(
+        "/rights/new",
+        data={"kind": "complaint", "topic": "consent", "about": f"policy:{draft_id}", "details": "下書きについて"},
+    )
+    assert refused.status_code == 422
+    assert "依頼の対象が見つかりません。" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(RightsRequest.id))) == filed

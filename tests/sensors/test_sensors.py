@@ -8,6 +8,7 @@ from participation.extensions import db
 from participation.sensors import services
 from participation.sensors.models import Device, DeviceVersion
 
+from ..conftest import html_of
 from .conftest import complete_fields, get_device, ja
 
 EN = {"Accept-Language": "en"}
@@ -194,7 +195,7 @@ def test_device_page_shows_every_field_in_the_readers_language(app, client, make
             reason=ja("マスキング範囲を拡大", "Masking extended"),
             **complete_fields(privacy_measures=ja("住宅の窓と玄関をマスキング", "Windows and entrances are masked")),
         )
-    html = client.get(f"/sensors/{device_id}").get_data(as_text=True)
+    html = html_of(client.get(f"/sensors/{device_id}"))
     for text in (
         "設置目的",
         "保存期間",
@@ -205,7 +206,7 @@ def test_device_page_shows_every_field_in_the_readers_language(app, client, make
         "住宅の窓と玄関をマスキング",
     ):
         assert text in html, text
-    english = client.get(f"/sensors/{device_id}", headers=EN).get_data(as_text=True)
+    english = html_of(client.get(f"/sensors/{device_id}", headers=EN))
     for text in ("Purposes", "14 days", "Masking extended", "Version 2", "Police investigation requests only"):
         assert text in english, text
 
@@ -215,18 +216,18 @@ def test_drafts_and_bad_ids_are_404_for_the_public(client, make_device, make_use
     assert client.get(f"/sensors/{device_id}").status_code == 404
     assert client.get("/sensors/9999").status_code == 404
     assert client.get("/sensors/abc").status_code == 404
-    assert "見守りカメラ" not in client.get("/sensors").get_data(as_text=True)
+    assert "見守りカメラ" not in html_of(client.get("/sensors"))
     login(make_user(Role.RESIDENT))
     assert client.get(f"/sensors/{device_id}").status_code == 404
 
 
 def test_expired_device_is_marked_for_public_and_staff(app, client, make_device, make_user, login):
     device_id = make_device(active_since=date(2020, 4, 1), active_until=date(2025, 3, 31))
-    html = client.get(f"/sensors/{device_id}").get_data(as_text=True)
+    html = html_of(client.get(f"/sensors/{device_id}"))
     assert "期限切れ" in html
-    assert "期限切れ" in client.get("/sensors").get_data(as_text=True)
+    assert "期限切れ" in html_of(client.get("/sensors"))
     login(make_user(Role.STAFF))
-    manage = client.get("/admin/sensors").get_data(as_text=True)
+    manage = html_of(client.get("/admin/sensors"))
     assert "更新が必要" in manage and f"/admin/sensors/{device_id}" in manage
 
 
@@ -245,7 +246,7 @@ def test_list_filters(app, client, make_device):
     )
 
     def names(query):
-        html = client.get(f"/sensors?{query}").get_data(as_text=True)
+        html = html_of(client.get(f"/sensors?{query}"))
         return ("駅北口" in html, "遊歩道" in html)
 
     assert names("") == (True, True)
@@ -255,7 +256,7 @@ def test_list_filters(app, client, make_device):
     assert names("q=駅北口") == (True, False)
     assert names("q=%25") == (False, False)
     assert names("kind=bogus&district=x") == (True, True)
-    fragment = client.get("/sensors?kind=camera", headers={"HX-Request": "true"}).get_data(as_text=True)
+    fragment = html_of(client.get("/sensors?kind=camera", headers={"HX-Request": "true"}))
     assert fragment.lstrip().startswith('<div id="sensor-list"')
 
 
@@ -295,7 +296,7 @@ def test_residents_and_anonymous_cannot_manage(app, client, make_device, make_us
 
 def test_staff_register_publish_and_revise_through_the_forms(app, client, make_user, login):
     login(make_user(Role.STAFF))
-    assert "カメラ・センサー" in client.get("/admin/sensors").get_data(as_text=True)
+    assert "カメラ・センサー" in html_of(client.get("/admin/sensors"))
     response = client.post("/admin/sensors/new", data=_form())
     assert response.status_code == 302
     device_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -307,7 +308,7 @@ def test_staff_register_publish_and_revise_through_the_forms(app, client, make_u
     ok = client.post(f"/admin/sensors/{device_id}", data=_form(retention_days="30", **{"reason-ja": "延長"}))
     assert ok.status_code == 302
     assert [v.number for v in get_device(app, device_id).versions] == [1, 2]
-    assert "延長" in client.get(f"/sensors/{device_id}").get_data(as_text=True)
+    assert "延長" in html_of(client.get(f"/sensors/{device_id}"))
 
 
 def test_publishing_an_incomplete_draft_lists_each_field(app, client, make_user, login):

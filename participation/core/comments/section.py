@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ...extensions import db
 from ..models import User
-from ..pagination import MAX_PAGE
+from ..pagination import MAX_PAGE, paginate
 from ..permissions import can
 from ..resources import resource_type, type_name_of
 from .models import Comment, CommentVote, Stance
@@ -79,17 +79,16 @@ def comment_section(record, *, page: int | None = None, error=None, draft: str =
     per_page = current_app.config.get("COMMENTS_PAGE_SIZE", 20)
     page = page or requested_page()
     mine = Comment.resource_type == type_name, Comment.resource_id == record.id
-    total = db.session.scalar(db.select(db.func.count(Comment.id)).where(*mine, Comment.parent_id.is_(None))) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(page, pages)
-    roots = db.session.scalars(
+    found = paginate(
         db.select(Comment)
         .where(*mine, Comment.parent_id.is_(None))
         .options(_WITH_AUTHOR)
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+        .order_by(Comment.created_at.desc(), Comment.id.desc()),
+        page=page,
+        per_page=per_page,
+        clamp=True,  # a link to a page since emptied shows the last one
+    )
+    roots, page, pages, total = found.items, found.page, max(1, found.pages), found.total
     root_ids = [c.id for c in roots]
     below = (
         db.session.scalars(
