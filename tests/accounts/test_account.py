@@ -90,7 +90,9 @@ def _rows_containing(value: str) -> list[str]:
                 "JSON",
                 "LocalizedTextType",
             ):
-                expr = column if isinstance(column.type, (String, Text)) else column.cast(Text)
+                # cast every kind: a column declared as text may be stored as another type (the
+                # PostgreSQL search backend keeps its terms in a tsvector)
+                expr = column.cast(Text)
                 if db.session.scalar(select(db.func.count()).select_from(table).where(expr.contains(value))):
                     hits.append(f"{table.name}.{column.name}")
     return hits
