@@ -33,6 +33,7 @@ DEFAULTS: dict[str, object] = {
         "participation.deliberation:capability",
         "participation.sensors:capability",
         "participation.policies:capability",
+        "participation.governance:capability",
         "participation.moderation:capability",
         "participation.search:capability",
         "participation.rights:capability",

@@ -18,6 +18,8 @@ def test_every_history_and_ledger_is_declared():
         "sensors_footage_releases": (False, False),
         "sensors_device_versions": (True, False),  # deleted with a draft device
         "proposals_answers": (True, False),  # deleted with the proposal
+        "governance_transitions": (True, False),  # a project's public history, deleted with it
+        "governance_board_reviews": (True, False),
     }
 
 
