@@ -36,6 +36,7 @@ class NavEntry:
     endpoint: str
     permission: str | None = None
     order: int = 100
+    description: object = None  # a lazy_gettext sentence: what a resident finds there (home page cards)
 
 
 @dataclass(frozen=True)

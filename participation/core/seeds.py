@@ -8,8 +8,10 @@ from typing import Any
 
 from ..config import PROJECT_ROOT
 from ..extensions import db
+from .action_log import PUBLIC
 from .db import transaction
-from .models import District, Organization
+from .models import ActionLog, District, Organization
+from .resources import type_name_of
 from .types import LocalizedText
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -45,3 +47,27 @@ def seed_site() -> None:
             district.name = text(item["name"])
             district.position = position
             db.session.add(district)
+
+
+def seed_log(actor_id: int | None, action: str, resource, at, data: dict | None = None) -> None:
+    """The public action-log entry the real action would have written, dated when the demo says it
+    happened, so the home page and the activity feed show the demo city's life. Once per action and
+    record: running the seeds again adds nothing."""
+    kind = type_name_of(resource)
+    found = db.session.scalar(
+        db.select(ActionLog.id).where(
+            ActionLog.action == action, ActionLog.resource_type == kind, ActionLog.resource_id == resource.id
+        )
+    )
+    if found is None:
+        db.session.add(
+            ActionLog(
+                actor_id=actor_id,
+                action=action,
+                resource_type=kind,
+                resource_id=resource.id,
+                visibility=PUBLIC,
+                data=dict(data or {}),
+                created_at=at,
+            )
+        )

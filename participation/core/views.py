@@ -23,8 +23,11 @@ bp = Blueprint("core", __name__)
 def home():
     organization = db.session.scalar(db.select(Organization).limit(1))
     districts = db.session.scalars(db.select(District).order_by(District.position, District.id)).all()
+    # ?district=<code> narrows what capabilities show in the home slots; an unknown code shows all
+    code = request.args.get("district", "")[:40]
+    district = next((d for d in districts if d.code == code), None)
     recent = _public_entries(limit=5)
-    return render("core/home.html", organization=organization, districts=districts, recent=recent)
+    return render("core/home.html", organization=organization, districts=districts, district=district, recent=recent)
 
 
 @bp.post("/locale")
@@ -85,7 +88,11 @@ def _public_entries(limit: int) -> list[dict]:
 
 def log_query(visibility: str | None = None):
     """Newest first, with the actor loaded in the same query."""
-    query = db.select(ActionLog).options(db.joinedload(ActionLog.actor)).order_by(ActionLog.id.desc())
+    query = (
+        db.select(ActionLog)
+        .options(db.joinedload(ActionLog.actor))
+        .order_by(ActionLog.created_at.desc(), ActionLog.id.desc())
+    )
     if visibility:
         query = query.where(ActionLog.visibility == visibility)
     return query

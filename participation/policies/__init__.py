@@ -106,7 +106,14 @@ capability = Capability(
         "policies.ledger_read": has_role(Role.STAFF, Role.ADMIN, Role.AUDITOR),
         "policies.ledger_record": manage,
     },
-    nav=(NavEntry(_l("Data-use policies"), "policies.index", order=40),),
+    nav=(
+        NavEntry(
+            _l("Data-use policies"),
+            "policies.index",
+            order=40,
+            description=_l("Read how the city may use data and decide what you agree to."),
+        ),
+    ),
     admin_nav=(
         NavEntry(_l("Data-use policies"), "policies.manage", "policies.manage", order=55),
         NavEntry(_l("Provision ledger"), "policies.ledger", "policies.ledger_read", order=56),

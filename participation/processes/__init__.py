@@ -9,7 +9,9 @@ from ..core.i18n import localize
 from ..core.models import Role
 from ..core.permissions import any_of, has_role
 from ..core.resources import ResourceType
+from ..core.slots import Fill
 from . import seeds
+from .home import open_now
 from .models import Process
 from .search import searchable
 from .views import bp
@@ -29,7 +31,15 @@ capability = Capability(
         # Published processes are public; drafts are seen by the staff who prepare them.
         "processes.view": any_of(_published, manage),
     },
-    nav=(NavEntry(_l("Consultations"), "processes.index", order=10),),
+    nav=(
+        NavEntry(
+            _l("Consultations"),
+            "processes.index",
+            order=10,
+            description=_l("See what the city is planning and give your views while a consultation is open."),
+        ),
+    ),
+    slots={"home.open_now": Fill(open_now, order=10)},
     admin_nav=(NavEntry(_l("Consultations"), "processes.manage", "processes.manage", order=30),),
     resources=(
         ResourceType(

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from ..core.components import clean_settings, clean_switches, component, stage_switch
 from ..core.db import transaction
-from ..core.seeds import district_ids, read_seed, text
+from ..core.seeds import district_ids, read_seed, seed_log, text
 from ..extensions import db
 from .models import Phase, Process, ProcessCategory
 
@@ -36,6 +36,8 @@ def seed() -> None:
             process.categories.clear()
             db.session.add(process)
             db.session.flush()
+            if process.published_at:
+                seed_log(None, "process.published", process, process.published_at)
             for position, phase in enumerate(item.get("phases", [])):
                 process.phases.append(
                     Phase(

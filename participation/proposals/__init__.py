@@ -12,9 +12,11 @@ from ..core.models import Role
 from ..core.permissions import has_role, participant
 from ..core.resources import ResourceType
 from ..core.signals import content_moderated
+from ..core.slots import Fill
 from ..core.types import local_today
 from ..extensions import db
 from . import seeds
+from .home import latest_answers
 from .models import AnswerState, Proposal
 from .personal import personal_data
 from .search import searchable
@@ -143,6 +145,7 @@ capability = Capability(
     requires=("processes",),
     components=(COMPONENT,),
     receivers={content_moderated: _recount_on_moderation},
+    slots={"home.open_now": Fill(latest_answers, order=20)},
     blueprints=(bp,),
     searchable=searchable,
     permissions={

@@ -10,7 +10,7 @@ from ..core.db import transaction
 from ..core.i18n import localize
 from ..core.models import User
 from ..core.notifications import ensure_following
-from ..core.seeds import district_ids, read_seed
+from ..core.seeds import district_ids, read_seed, seed_log
 from ..core.types import LocalizedText
 from ..extensions import db
 from ..processes.models import Process
@@ -45,6 +45,9 @@ def seed() -> None:
             proposal.withdrawn_at = _moment(item["withdrawn_at"]) if item.get("withdrawn_at") else None
             db.session.add(proposal)
             db.session.flush()
+            seed_log(proposal.author_id, "proposal.created", proposal, proposal.created_at, {"process_id": process.id})
+            if proposal.withdrawn_at:
+                seed_log(proposal.author_id, "proposal.withdrawn", proposal, proposal.withdrawn_at)
             db.session.execute(db.delete(Support).where(Support.proposal_id == proposal.id))
             supporters = [users[email].id for email in item.get("supporters", [])]
             for user_id in supporters:
@@ -96,6 +99,14 @@ def _seed_answers(proposal: Proposal, item, users) -> None:
         )
         proposal.answer_state, proposal.answer_text, proposal.answer_cost = state, text, cost
         proposal.answered_at, proposal.answered_by_id = moment, staff
+    if proposal.answered_at:
+        seed_log(
+            proposal.answered_by_id,
+            "proposal.answered",
+            proposal,
+            proposal.answered_at,
+            {"state": proposal.answer_state},
+        )
     for update in item.get("progress", []):
         db.session.add(
             ProgressUpdate(

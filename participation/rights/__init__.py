@@ -67,7 +67,14 @@ capability = Capability(
         "resource.actions": _ask_about,
     },
     permissions={"rights.manage": has_role(Role.STAFF, Role.ADMIN)},
-    nav=(NavEntry(_l("Your data rights"), "rights.index", order=80),),
+    nav=(
+        NavEntry(
+            _l("Your data rights"),
+            "rights.index",
+            order=80,
+            description=_l("Ask to see, correct or erase what the city holds about you, or make a complaint."),
+        ),
+    ),
     admin_nav=(NavEntry(_l("Rights requests"), "rights.queue", "rights.manage", order=60),),
     resources=(
         ResourceType(

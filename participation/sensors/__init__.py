@@ -40,7 +40,14 @@ capability = Capability(
         # Published devices are public; drafts are seen by the staff who prepare them.
         "sensors.view": any_of(_published, manage),
     },
-    nav=(NavEntry(_l("Cameras and sensors"), "sensors.index", order=30),),
+    nav=(
+        NavEntry(
+            _l("Cameras and sensors"),
+            "sensors.index",
+            order=30,
+            description=_l("Find out which cameras and sensors the city runs, where, and what they record."),
+        ),
+    ),
     admin_nav=(NavEntry(_l("Cameras and sensors"), "sensors.manage", "sensors.manage", order=50),),
     resources=(
         ResourceType(

@@ -9,7 +9,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 from ..core.db import transaction
-from ..core.seeds import district_ids, read_seed, text
+from ..core.seeds import district_ids, read_seed, seed_log, text
 from ..extensions import db
 from .models import DATE_FIELDS, DISCLOSURE_FIELDS, LOCALIZED_FIELDS, Device, DeviceVersion, FootageRelease
 from .services import _apply
@@ -213,6 +213,8 @@ def seed() -> None:
             device.published_at = datetime.fromisoformat(str(published)).astimezone(UTC) if published else None
             db.session.add(device)
             db.session.flush()
+            if device.published_at:
+                seed_log(None, "sensor.published", device, device.published_at)
             if device.published_at and not device.versions:
                 device.versions.append(
                     DeviceVersion(number=1, snapshot=device.snapshot(), changed=[], created_at=device.published_at)
