@@ -103,3 +103,6 @@ def _init_core(app: Flask) -> None:
     templating.init_app(app)
     errors.init_app(app)
     app.after_request(add_vary_header)
+    from .core import pagecache
+
+    pagecache.init_app(app)  # last: its lookup runs after the other before-request hooks

@@ -122,6 +122,16 @@ DEFAULTS: dict[str, object] = {
     "SEARCH_FEED_KEEP_DAYS": 7,
     # Processes analysing text during `flask search rebuild`.
     "SEARCH_REBUILD_WORKERS": 2,
+    # Whole pages for anonymous readers (core/pagecache.py): on unless APP_ENV is testing (tests ask for
+    # it). Flask-Caching's own settings: "SimpleCache" keeps pages in each process; with several
+    # machines set CACHE_TYPE "RedisCache" and CACHE_REDIS_URL (e.g. redis://127.0.0.1:6379/3).
+    "PAGE_CACHE": None,
+    "PAGE_CACHE_TIMEOUT": 60,  # seconds a stored page is served (relative times, today's stage)
+    "PAGE_CACHE_MAX_AGE": 30,  # what browsers and the city's reverse proxy may reuse without asking
+    "CACHE_TYPE": "SimpleCache",
+    "CACHE_THRESHOLD": 500,
+    "CACHE_KEY_PREFIX": "participation:",
+    "CACHE_REDIS_URL": None,
     # Demo mode: `flask seed demo` loads the sample district and one account per role.
     "DEMO": False,
 }
@@ -191,6 +201,8 @@ def load(app, overrides: dict | None = None) -> None:
         else:
             app.config["MAIL_BACKEND"] = "file"
     app.config.setdefault("MAIL_FILE_PATH", str(Path(app.instance_path) / "mail"))
+    if app.config["PAGE_CACHE"] is None:
+        app.config["PAGE_CACHE"] = env != "testing"
     _background_settings(app, env)
 
 

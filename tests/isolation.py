@@ -169,6 +169,8 @@ class State:
             app.extensions["mailman"].outbox.clear()
             for key in CACHES:
                 app.extensions.pop(key, None)
+            if pages := app.extensions.get("participation.page_cache"):
+                pages.cache.clear()
         if limiter.initialized:
             limiter.reset()
         if leaked is not None:

@@ -25,7 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5433/load"
 PASSWORD = "load-test-password"  # noqa: S105 (accounts created on a throw-away database)
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def environment(database_url: str, instance: Path, port: int) -> dict[str, str]:

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, make_response, redirect, request, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import db
+from ..extensions import csrf, db
 from .action_log import PUBLIC, describe
 from .htmx import render
 from .models import ActionLog, District, Organization
@@ -31,7 +31,13 @@ def home():
 
 
 @bp.post("/locale")
+@csrf.exempt
 def switch_locale():
+    # Signed in, the choice is saved to the account: a cross-site request is refused. For anyone else
+    # the only effect is the cookie picking the display language, so the form needs no token and the
+    # pages carrying it can be cached whole (core/pagecache.py).
+    if current_user.is_authenticated and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
     locale = request.form.get("locale", "")
     target = safe_next(request.form.get("next"), url_for("core.home"))
     if locale not in current_app.config["LOCALES"]:

@@ -8,6 +8,7 @@ from ..core.action_log import describe
 from ..core.htmx import render
 from ..core.i18n import current_locale
 from ..core.models import ActionLog
+from ..core.pagecache import personal
 from ..core.pagination import paginate
 from ..core.permissions import require
 from ..core.resources import resource_type
@@ -116,6 +117,7 @@ def show(request_id: int):
 
 
 @bp.get("/rights/status/<token>")
+@personal  # a secret link to one person's request: never in a shared cache
 def status(token: str):
     found = services.request_for_token(token)
     if found is None:

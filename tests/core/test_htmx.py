@@ -1,8 +1,10 @@
+import re
+
 from participation.core.action_log import PUBLIC, log_action
 from participation.core.models import User
 from participation.extensions import db
 
-from ..conftest import HX, html_of
+from ..conftest import HX, PASSWORD, html_of
 
 
 def _add_public_entries(app, make_user, n):
@@ -32,9 +34,18 @@ def test_boosted_and_history_requests_get_the_full_page(client):
     assert "<html" in html_of(client.get("/activity", headers=history))
 
 
-def test_csrf_is_required_and_accepted_from_the_htmx_header(make_app):
-    app = make_app(WTF_CSRF_ENABLED=True)
+def _signed_in(app, make_user):
+    # The language switch checks the token of signed-in readers (for others it only sets a cookie).
     client = app.test_client()
+    person = make_user()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html_of(client.get("/login"))).group(1)
+    client.post("/login", data={"email": person.email, "password": PASSWORD, "csrf_token": token})
+    return client
+
+
+def test_csrf_is_required_and_accepted_from_the_htmx_header(make_app, make_user):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = _signed_in(app, make_user)
     refused = client.post("/locale", data={"locale": "en"})
     assert refused.status_code == 400
     assert "送信を受け付けられませんでした" in refused.get_data(as_text=True)
@@ -46,9 +57,9 @@ def test_csrf_is_required_and_accepted_from_the_htmx_header(make_app):
     assert client.post("/locale", data={"locale": "ja", "csrf_token": token}).status_code == 302
 
 
-def test_errors_in_htmx_requests_go_to_the_status_region(make_app):
+def test_errors_in_htmx_requests_go_to_the_status_region(make_app, make_user):
     app = make_app(WTF_CSRF_ENABLED=True)
-    response = app.test_client().post("/locale", data={"locale": "en"}, headers=HX)
+    response = _signed_in(app, make_user).post("/locale", data={"locale": "en"}, headers=HX)
     assert response.status_code == 400
     assert response.headers["HX-Retarget"] == "#flash"
     assert response.get_data(as_text=True).startswith('<p class="flash flash--error">')
